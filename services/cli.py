@@ -1,0 +1,133 @@
+"""The `tokku` command: `dev` runs everything on one machine; `api`, `worker` and `migrate` run parts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import socket
+import sys
+
+import uvicorn
+
+from services.core.settings import Settings, get_settings
+
+log = logging.getLogger("tokku")
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+            return True
+        except OSError:
+            return False
+
+
+def _check_ports(settings: Settings) -> None:
+    wanted = {"TOKKU_API_PORT": settings.api_port, "TOKKU_TEMPORAL_PORT": settings.temporal_port,
+              "TOKKU_TEMPORAL_UI_PORT": settings.temporal_ui_port}
+    busy = [f"{port} ({name})" for name, port in wanted.items() if not _port_free("127.0.0.1", port)]
+    if busy:
+        sys.exit(f"tokku dev: port(s) already in use: {', '.join(busy)}. Is another `tokku dev` running? "
+                 f"Stop it, or choose other ports with the environment variables named.")
+
+
+async def run_dev(settings: Settings) -> None:
+    from services.api.app import create_app
+    from services.core.applications import ApplicationService
+    from services.core.db import create_engine, session_factory
+    from services.core.migrate import upgrade
+    from services.core.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_accounts, load_plan, seed_demo_applications
+    from services.core.temporal import connect
+    from services.core.temporal_dev import DevServer
+    from services.workers.main import build_worker
+
+    if settings.mode != "dev":
+        sys.exit("tokku dev runs only with TOKKU_MODE=dev (it creates demo accounts with a known password)")
+    _check_ports(settings)
+    var_dir = settings.var_dir.resolve()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    server = DevServer(db_file=var_dir / "temporal.db", port=settings.temporal_port,
+                       ui_port=settings.temporal_ui_port, log_file=var_dir / "temporal.log")
+    print(f"starting Temporal dev server on {server.address} (state in {server.db_file}) …", flush=True)
+    await server.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    engine = None
+    try:
+        await asyncio.to_thread(upgrade, settings.resolved_database_url)
+        engine = create_engine(settings.resolved_database_url)
+        sessions = session_factory(engine)
+        await create_demo_accounts(sessions)
+        client = await connect(settings)
+        async with build_worker(client, engine, settings):
+            api = uvicorn.Server(uvicorn.Config(create_app(settings), host=settings.api_host, port=settings.api_port,
+                                                log_level="warning"))
+            api.install_signal_handlers = lambda: None  # our handlers above stop everything in order
+            api_task = asyncio.create_task(api.serve())
+            service = ApplicationService(sessions, client, settings)
+            created = await seed_demo_applications(service, sessions, load_plan(settings.seed_plan_path))
+            while not api.started and not api_task.done():
+                await asyncio.sleep(0.05)
+            if api_task.done():
+                api_task.result()
+            base = f"http://{settings.api_host}:{settings.api_port}"
+            accounts = ", ".join(a.username for a in DEMO_ACCOUNTS)
+            print("\n".join([
+                "",
+                "tokku is running (Ctrl-C stops everything):",
+                f"  API and pages   {base}/",
+                f"  OpenAPI docs    {base}/docs",
+                f"  Temporal UI     http://127.0.0.1:{settings.temporal_ui_port}/",
+                f"  data            {var_dir} (kept between runs)",
+                f"  demo accounts   {accounts} — password {DEMO_PASSWORD}",
+                f"  demo data       {'loaded ' + str(created) + ' applications from the zone plan' if created else 'already loaded'}",
+                "",
+            ]), flush=True)
+            await stop.wait()
+            print("stopping …", flush=True)
+            api.should_exit = True
+            await api_task
+    finally:
+        if engine is not None:
+            await engine.dispose()
+        server.stop()
+        print("stopped.", flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="tokku", description="特区指定申請 — designation applications")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("dev", help="run Temporal, database, worker, API and demo data on this machine")
+    commands.add_parser("api", help="run the API (uvicorn) against the configured Temporal and database")
+    commands.add_parser("worker", help="run a worker against the configured Temporal and database")
+    commands.add_parser("migrate", help="upgrade the database schema to the latest migration")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("temporalio").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    settings = get_settings()
+    if args.command == "dev":
+        asyncio.run(run_dev(settings))
+    elif args.command == "api":
+        from services.api.app import create_app
+
+        uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
+    elif args.command == "worker":
+        from services.workers.main import run_worker
+
+        asyncio.run(run_worker(settings))
+    elif args.command == "migrate":
+        from services.core.migrate import upgrade
+
+        upgrade(settings.resolved_database_url)
+        print("database schema is up to date")
+
+
+if __name__ == "__main__":
+    main()
