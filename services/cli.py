@@ -48,6 +48,8 @@ async def run_dev(settings: Settings) -> None:
     if settings.mode != "dev":
         sys.exit("tokku dev runs only with TOKKU_MODE=dev (it creates demo accounts with a known password)")
     _check_ports(settings)
+    # The embedded server is the one every part talks to, whatever TOKKU_TEMPORAL_ADDRESS says.
+    settings = settings.model_copy(update={"temporal_address": f"127.0.0.1:{settings.temporal_port}"})
     var_dir = settings.var_dir.resolve()
     var_dir.mkdir(parents=True, exist_ok=True)
     server = DevServer(db_file=var_dir / "temporal.db", port=settings.temporal_port,
