@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from services.core import models  # noqa: F401 - registers the tables on the metadata
+from services.core import follow_up_models, models  # noqa: F401 - registers the tables on the metadata
 
 config = context.config
 target_metadata = models.metadata

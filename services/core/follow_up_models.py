@@ -1,0 +1,124 @@
+"""Tables of the follow-up: acquisition and annual reports, deadlines, notifications, calendar tokens.
+
+Reports are content (the company's words, kept whatever the rules find); deadlines are the projection of
+the workflow's deadline state; notifications are the durable outbox of reminders and escalations.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from services.core.models import UTCDateTime, utcnow
+
+
+class AcquisitionReport(SQLModel, table=True):
+    """An equipment acquisition as the company reported it (別紙1-2 d item settled, or an unplanned one)."""
+
+    __tablename__ = "acquisition_reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    equipment_item_id: int | None = Field(default=None, foreign_key="equipment_items.id")
+    asset_class: str
+    description: str
+    actual_cost_jpy: int
+    acquired_on: date
+    in_service_on: date | None = None
+    location: str
+    rule_findings: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    review_status: str = Field(default="pending", description="pending | confirmed | queried")
+    review_note: str | None = None
+    reported_by: int = Field(foreign_key="users.id")
+    reported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    reviewed_by: int | None = Field(default=None, foreign_key="users.id")
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AnnualReport(SQLModel, table=True):
+    """事業実施状況報告: one per fiscal year of follow-up, with the figures the zone's targets need."""
+
+    __tablename__ = "annual_reports"
+    __table_args__ = (UniqueConstraint("application_id", "fiscal_year", name="uq_annual_reports_app_fy"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    fiscal_year: int
+    investment_to_date_jpy: int = 0
+    employees: int = 0
+    international_trials: int = Field(default=0, description="国際共同治験数 in the year")
+    products_launched: int = Field(default=0, description="新規事業化件数 in the year")
+    training_participants: int = Field(default=0, description="研修等の参加者数 in the year")
+    data_science: bool = Field(default=False, description="the project uses data science (target (2))")
+    note: str | None = None
+    review_status: str = Field(default="pending", description="pending | confirmed | queried")
+    review_note: str | None = None
+    submitted_by: int = Field(foreign_key="users.id")
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    reviewed_by: int | None = Field(default=None, foreign_key="users.id")
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Deadline(SQLModel, table=True):
+    """The projection of one deadline the workflow watches (its state is the workflow's)."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        UniqueConstraint("application_id", "key", name="uq_deadlines_application_key"),
+        Index("ix_deadlines_state_due", "state", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    key: str = Field(description="stable name inside the application, e.g. acquisition:item:3, annual:2023")
+    kind: str = Field(description="acquisition_window | planned_acquisition | annual_report | revision_request | "
+                                  "step_target")
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    original_due_at: datetime = Field(sa_type=UTCDateTime)
+    settled_by: str = Field(description="what settles it, in words")
+    state: str = Field(description="open | met | missed | extended | cancelled")
+    equipment_item_id: int | None = None
+    fiscal_year: int | None = None
+    extension_reason: str | None = None
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Notification(SQLModel, table=True):
+    """A reminder or escalation for one user: stored first, then mailed (retried until the relay takes it)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_notifications_dedupe_key"),
+        Index("ix_notifications_user_read", "user_id", "read_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    deadline_key: str | None = None
+    kind: str = Field(description="reminder | escalation | step_overdue | lapsed | …")
+    lead_days: int | None = None
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    subject: str
+    body: str
+    link: str
+    dedupe_key: str = Field(description="one row per (application, deadline, due date, lead, user)")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    mail_status: str = Field(default="not_configured", description="not_configured | pending | sent | failed")
+    mail_attempts: int = 0
+    mailed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    mail_error: str | None = None
+
+
+class CalendarToken(SQLModel, table=True):
+    """The secret in an organisation's calendar URL (deadlines.ics), so calendar apps can subscribe."""
+
+    __tablename__ = "calendar_tokens"
+
+    organization_id: int = Field(foreign_key="organizations.id", primary_key=True)
+    token: str = Field(unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
