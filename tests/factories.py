@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import date, timedelta
 from typing import Any
 
 from services.core.seed import demo_corporate_number
@@ -56,5 +57,8 @@ COUNCIL_AGREE = {"step": "council_consultation", "outcome": "agree", "method": "
 LOCAL_FILE = {"step": "local_filing", "outcome": "file", "filed_on": "2022-09-05", "reference": "川崎市 R4-2"}
 NATIONAL_CERTIFY = {"step": "national_review", "outcome": "certify", "certified_on": "2022-09-30",
                     "reference": "府地事第123号"}
+# Designated today with a window ending within a year, so no follow-up deadline has passed yet.
+TODAY = date.today()
 DESIGNATE = {"step": "designation", "outcome": "designate", "designation_number": "指定第R4-7号",
-             "designated_on": "2022-10-14", "acquisition_from": "2022-10-14", "acquisition_until": "2026-03-31"}
+             "designated_on": TODAY.isoformat(), "acquisition_from": TODAY.isoformat(),
+             "acquisition_until": (TODAY + timedelta(days=300)).isoformat()}

@@ -16,6 +16,9 @@ from workflows.jpdates import parse_date
 
 WORKFLOW_NAME = "ApplicationWorkflow"
 RECORD_TRANSITION_ACTIVITY = "record_transition"
+NOTIFY_ACTIVITY = "notify"
+DELIVER_MAIL_ACTIVITY = "deliver_mail"
+LOAD_PLANNED_ITEMS_ACTIVITY = "load_planned_items"
 
 
 def application_workflow_id(application_id: int) -> str:
@@ -71,12 +74,131 @@ class Actor(BaseModel):
 JpDate = Annotated[date, BeforeValidator(parse_date)]
 
 
+class DeadlineKind(StrEnum):
+    acquisition_window = "acquisition_window"
+    planned_acquisition = "planned_acquisition"
+    annual_report = "annual_report"
+    revision_request = "revision_request"
+    step_target = "step_target"
+
+
+class DeadlineState(StrEnum):
+    open = "open"
+    met = "met"
+    missed = "missed"
+    extended = "extended"
+    cancelled = "cancelled"  # the application ended (revoked, withdrawn…) before it was settled
+
+
+OPEN_DEADLINE_STATES = frozenset({DeadlineState.open, DeadlineState.extended})
+
+
+class DeadlineInfo(BaseModel):
+    """One deadline the workflow watches; `planned_at` is when its current due date was set (reminders whose
+    time had already passed then are not sent)."""
+
+    key: str
+    kind: DeadlineKind
+    due_at: datetime
+    original_due_at: datetime
+    planned_at: datetime
+    settled_by: str
+    state: DeadlineState = DeadlineState.open
+    equipment_item_id: int | None = None
+    fiscal_year: int | None = None
+    step: Status | None = None
+    extension_reason: str | None = None
+
+
+class PlannedItemRef(BaseModel):
+    """A planned equipment item as the follow-up needs it (loaded from the database at designation)."""
+
+    id: int
+    description: str
+    planned_acquisition_on: date | None = None
+
+
+class FollowUpSettings(BaseModel):
+    reminder_lead_days: list[int] = Field(default_factory=lambda: [90, 30, 7, 1])
+    annual_report_due_month: int = 6  # the report on fiscal year N is due on this month/day of year N+1
+    annual_report_due_day: int = 30
+    measure_sunset: date = date(2028, 3, 31)  # last acquisition date of the tax measure (a setting)
+    history_event_limit: int = 4000  # continue-as-new past this many events (the server suggests 4,096)
+
+
+class CarriedState(BaseModel):
+    """Everything the workflow knows, carried across continue-as-new so multi-year histories stay small."""
+
+    status: Status
+    current_step: Status | None = None
+    step_due_at: datetime | None = None
+    revision_due_at: datetime | None = None
+    returned_from: Status | None = None
+    furthest: Status | None = None
+    seq: int = 0
+    transitions: int = 0
+    overdue_steps: list[Status] = Field(default_factory=list)
+    designation: dict[str, Any] | None = None
+    deadlines: list[DeadlineInfo] = Field(default_factory=list)
+    settled_items: list[int] = Field(default_factory=list)
+    run_number: int = 1
+    deadlines: list[DeadlineInfo] = Field(default_factory=list)
+    sent: list[str] = Field(default_factory=list)
+    items: list[PlannedItemRef] = Field(default_factory=list)
+    settled_items: list[int] = Field(default_factory=list)
+    period_end: datetime | None = None
+    run_number: int = 1
+
+
 class StartInput(BaseModel):
     application_id: int
     organization_id: int
     government: Government
     step_target_days: dict[str, int]
     revision_deadline_days: int = 30
+    follow_up: FollowUpSettings = Field(default_factory=FollowUpSettings)
+    carried: CarriedState | None = None
+
+
+class NotifyInput(BaseModel):
+    """A reminder, escalation or prompt to store (and mail) for everyone it concerns."""
+
+    application_id: int
+    kind: Literal["reminder", "escalation", "planned_date_passed", "step_overdue", "lapsed"]
+    audience: Literal["applicant", "step_holders", "officials"]
+    deadline_key: str
+    deadline_kind: DeadlineKind
+    settled_by: str
+    due_at: datetime
+    lead_days: int | None = None
+    step: Status | None = None
+    scheduled_at: datetime  # workflow time when it fired (for audits and tests)
+
+
+class AcquisitionReported(BaseModel):
+    actor: Actor
+    report_id: int
+    equipment_item_id: int | None = None
+
+
+class AcquisitionReviewed(BaseModel):
+    actor: Actor
+    report_id: int
+    equipment_item_id: int | None = None
+    outcome: Literal["confirm", "query"]
+
+
+class AnnualReportFiled(BaseModel):
+    actor: Actor
+    report_id: int
+    fiscal_year: int
+
+
+class DeadlineExtension(BaseModel):
+    actor: Actor
+    key: str
+    new_due_at: datetime
+    reason: str = Field(min_length=1)
 
 
 class SubmitInput(BaseModel):
@@ -211,6 +333,7 @@ class TransitionRecord(BaseModel):
     returned_from: Status | None = None
     furthest_step: Status | None = None
     content_version: int | None = None
+    deadlines: list[DeadlineInfo] | None = None  # the full set, when it changed
 
 
 class ApplicationState(BaseModel):
@@ -226,3 +349,6 @@ class ApplicationState(BaseModel):
     last_seq: int = 0
     overdue_steps: list[Status] = Field(default_factory=list)
     designation: dict[str, Any] | None = None
+    deadlines: list[DeadlineInfo] = Field(default_factory=list)
+    settled_items: list[int] = Field(default_factory=list)
+    run_number: int = 1

@@ -161,7 +161,8 @@ class ApplicationService:
         start = StartInput(application_id=application.id, organization_id=application.organization_id,
                            government=Government(application.government),
                            step_target_days=self.settings.step_target_days,
-                           revision_deadline_days=self.settings.revision_deadline_days)
+                           revision_deadline_days=self.settings.revision_deadline_days,
+                           follow_up=self.settings.follow_up_settings())
         operation = WithStartWorkflowOperation(
             ApplicationWorkflow.run, start, id=application_workflow_id(application.id),
             task_queue=self.settings.task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)

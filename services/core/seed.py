@@ -169,8 +169,8 @@ DECISIONS_TO = {
     Status.national_review: ("cao1", {"step": "national_review", "outcome": "certify",
                                       "certified_on": "2022-09-30", "reference": "府地事 第123号"}),
     Status.designation: ("kanagawa1", {"step": "designation", "outcome": "designate",
-                                       "designation_number": "指定第R4-{id}号", "designated_on": "2022-10-14",
-                                       "acquisition_from": "2022-10-14", "acquisition_until": "2026-03-31"}),
+                                       "designation_number": "指定第R8-{id}号", "designated_on": "{today}",
+                                       "acquisition_from": "{today}", "acquisition_until": "{until}"}),
 }
 
 
@@ -200,7 +200,11 @@ async def seed_demo_applications(service: ApplicationService, sessions: async_se
             if step == target:
                 break
             official, body = DECISIONS_TO[step]
-            body = {k: (v.format(id=application.id) if isinstance(v, str) else v) for k, v in body.items()}
+            # Demo designations are made today, so their follow-up deadlines lie ahead.
+            today = date.today()
+            values = {"id": application.id, "today": today.isoformat(),
+                      "until": min(today + timedelta(days=365), service.settings.measure_sunset).isoformat()}
+            body = {k: (v.format(**values) if isinstance(v, str) else v) for k, v in body.items()}
             await service.decide(users[official], application.id, DecisionRequest.model_validate(body))
     log.info("seeded %d demo applications from the zone plan", created)
     return created

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from workflows.contracts import FollowUpSettings
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-change-me"
 
@@ -43,6 +46,25 @@ class Settings(BaseSettings):
     revision_deadline_days: int = 30
     reminder_lead_days: list[int] = Field(default_factory=lambda: [90, 30, 7, 1])
     max_cached_workflows: int = 1000
+    # Follow-up (DOMAIN.md "Deadlines and reminders"; values to be checked against the current law)
+    annual_report_due: str = Field(default="06-30", pattern=r"^\d{2}-\d{2}$",
+                                   description="MM-DD after the fiscal year's end when its annual report is due")
+    # The law's sunset was 2026-03-31 (令和8年3月31日) with an extension requested; the default assumes a
+    # two-year extension. Set TOKKU_MEASURE_SUNSET to the date in force.
+    measure_sunset: date = date(2028, 3, 31)
+    history_event_limit: int = 4000
+    minimum_cost_jpy: dict[str, int] = Field(default_factory=lambda: {
+        "machinery": 20_000_000, "rd_instrument": 10_000_000, "building": 100_000_000,
+        "building_attachment": 100_000_000, "structure": 100_000_000})
+    # Mail: notifications are always stored; they are mailed when an SMTP host is set.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "tokku 特区申請 <noreply@tokku.invalid>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
+    mail_sink_port: int = 1025  # `tokku dev` runs a local SMTP sink here and writes mail under var/mail/
 
     @model_validator(mode="after")
     def _refuse_dev_secret(self) -> "Settings":
@@ -60,6 +82,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.var_dir / 'tokku.db').resolve()}"
+
+
+    def follow_up_settings(self) -> FollowUpSettings:
+        month, day = (int(part) for part in self.annual_report_due.split("-"))
+        return FollowUpSettings(reminder_lead_days=self.reminder_lead_days, annual_report_due_month=month,
+                                annual_report_due_day=day, measure_sunset=self.measure_sunset,
+                                history_event_limit=self.history_event_limit)
 
 
 @lru_cache

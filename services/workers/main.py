@@ -13,15 +13,19 @@ from services.core.db import create_engine, session_factory
 from services.core.settings import Settings, get_settings
 from services.core.temporal import connect
 from services.workers.activities import ProjectionActivities
+from services.workers.notifications import NotificationActivities
 from workflows.designation import ApplicationWorkflow
 
 log = logging.getLogger("tokku.worker")
 
 
 def build_worker(client: Client, engine: AsyncEngine, settings: Settings) -> Worker:
-    projection = ProjectionActivities(session_factory(engine))
+    sessions = session_factory(engine)
+    projection = ProjectionActivities(sessions)
+    notifications = NotificationActivities(sessions, settings)
     return Worker(client, task_queue=settings.task_queue, workflows=[ApplicationWorkflow],
-                  activities=[projection.record_transition],
+                  activities=[projection.record_transition, projection.load_planned_items,
+                              notifications.notify, notifications.deliver_mail],
                   max_cached_workflows=settings.max_cached_workflows)
 
 

@@ -7,21 +7,13 @@ the workflow's timing and transitions; the real activity and database are covere
 
 from __future__ import annotations
 
-import sys
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from temporalio import activity
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.client import WorkflowUpdateFailedError
 
 from workflows.contracts import (
-    RECORD_TRANSITION_ACTIVITY,
     Actor,
     DecisionInput,
     Government,
@@ -30,58 +22,30 @@ from workflows.contracts import (
     StartInput,
     Status,
     SubmitInput,
-    TransitionRecord,
 )
 from workflows.designation import ApplicationWorkflow
 
 APPLICANT = Actor(user_id=1, username="applicant1", role=Role.applicant, organization_id=10)
 KAWASAKI = Actor(user_id=2, username="kawasaki1", role=Role.local_official, government=Government.kawasaki)
-STARTED: dict[str, list] = {}
 TARGETS = {"intake_review": 14, "council_consultation": 60, "local_filing": 30, "national_review": 90,
            "designation": 30}
 
 
-@pytest.fixture(scope="module")
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    server = Path(sys.executable).parent / "temporal-test-server"
-    async with await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=str(server), data_converter=pydantic_data_converter) as environment:
-        yield environment
-
-
-@pytest.fixture
-async def recorded(env: WorkflowEnvironment) -> AsyncIterator[tuple[Client, str, list[TransitionRecord]]]:
-    records: list[TransitionRecord] = []
-
-    @activity.defn(name=RECORD_TRANSITION_ACTIVITY)
-    async def record_transition(record: TransitionRecord) -> bool:
-        records.append(record)
-        return True
-
-    task_queue = f"tq-{uuid.uuid4().hex[:8]}"
-    async with Worker(env.client, task_queue=task_queue, workflows=[ApplicationWorkflow],
-                      activities=[record_transition]):
-        yield env.client, task_queue, records
-    # The test server's clock is shared: a workflow left running without its worker would stall time skipping.
-    for handle in STARTED.pop(task_queue, []):
-        if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-            await handle.terminate("test finished")
-
-
-async def start(client: Client, task_queue: str, **overrides):
+async def start(recorder, **overrides):
+    client, task_queue = recorder.client, recorder.task_queue
     start_input = StartInput(application_id=overrides.pop("application_id", 1), organization_id=10,
                              government=Government.kawasaki, step_target_days=TARGETS,
                              revision_deadline_days=overrides.pop("revision_deadline_days", 30))
     handle = await client.start_workflow(ApplicationWorkflow.run, start_input, id=f"application-{uuid.uuid4()}",
                                          task_queue=task_queue)
-    STARTED.setdefault(task_queue, []).append(handle)
+    recorder.started.append(handle)
     await handle.execute_update(ApplicationWorkflow.submit, SubmitInput(actor=APPLICANT, content_version=1))
     return handle
 
 
 async def test_step_waiting_past_its_target_is_flagged_once(env, recorded):
-    client, task_queue, records = recorded
-    handle = await start(client, task_queue)
+    records = recorded.records
+    handle = await start(recorded)
     submitted_at = records[0].occurred_at
     assert records[0].step_due_at == submitted_at + timedelta(days=14)
 
@@ -92,6 +56,8 @@ async def test_step_waiting_past_its_target_is_flagged_once(env, recorded):
     assert state.status == Status.intake_review and state.overdue_steps == [Status.intake_review]
     overdue = [r for r in records if r.kind == "step_overdue"]
     assert len(overdue) == 1, "flagged exactly once however long it waits"
+    assert [(n.kind, n.audience, n.step) for n in recorded.notifications] == [
+        ("step_overdue", "step_holders", Status.intake_review)]
     assert abs(overdue[0].occurred_at - (submitted_at + timedelta(days=14))) < timedelta(seconds=1)
 
     # The decision still goes through after the target, and the next step gets its own target.
@@ -102,8 +68,8 @@ async def test_step_waiting_past_its_target_is_flagged_once(env, recorded):
 
 
 async def test_revision_deadline_lapses(env, recorded):
-    client, task_queue, records = recorded
-    handle = await start(client, task_queue, revision_deadline_days=30)
+    records = recorded.records
+    handle = await start(recorded, revision_deadline_days=30)
     await handle.execute_update(ApplicationWorkflow.decide, DecisionInput(
         step=Status.intake_review, outcome="return", fields={"reason": "添付書類が不足"}, actor=KAWASAKI))
     returned_at = records[-1].occurred_at
@@ -111,26 +77,30 @@ async def test_revision_deadline_lapses(env, recorded):
     result = await handle.result()  # time skips to the deadline
     assert result.status == Status.lapsed
     assert records[-1].kind == "lapsed"
+    assert [(n.kind, n.lead_days, n.audience) for n in recorded.notifications] == [
+        ("reminder", 7, "applicant"), ("reminder", 1, "applicant"), ("lapsed", None, "applicant")]
     assert abs(records[-1].occurred_at - (returned_at + timedelta(days=30))) < timedelta(seconds=1)
 
 
 async def test_resubmission_before_deadline_returns_to_the_step(env, recorded):
-    client, task_queue, records = recorded
-    handle = await start(client, task_queue)
+    records = recorded.records
+    handle = await start(recorded)
     await handle.execute_update(ApplicationWorkflow.decide, DecisionInput(
         step=Status.intake_review, outcome="return", fields={"reason": "添付書類が不足"}, actor=KAWASAKI))
-    await env.sleep(timedelta(days=29))
+    await env.sleep(timedelta(days=25))
     state = await handle.execute_update(ApplicationWorkflow.resubmit,
                                         ResubmitInput(actor=APPLICANT, content_version=2))
     assert state.status == Status.intake_review and state.revision_due_at is None
     await env.sleep(timedelta(days=5))  # past the old revision deadline: nothing lapses
     assert (await handle.query(ApplicationWorkflow.state)).status == Status.intake_review
     assert [r.kind for r in records] == ["submitted", "decision", "resubmitted"]
+    # 30 days ahead was the moment of the return itself (not sent); 7 days ahead was; 1 day ahead never came.
+    assert [(n.kind, n.lead_days) for n in recorded.notifications] == [("reminder", 7)]
 
 
 async def test_refused_update_writes_nothing(env, recorded):
-    client, task_queue, records = recorded
-    handle = await start(client, task_queue)
+    records = recorded.records
+    handle = await start(recorded)
     yokohama = Actor(user_id=3, username="yokohama1", role=Role.local_official, government=Government.yokohama)
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(ApplicationWorkflow.decide, DecisionInput(
