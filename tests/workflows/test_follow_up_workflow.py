@@ -68,7 +68,7 @@ async def designate(recorded, designated_on: date, until: date) -> WorkflowHandl
 
 async def test_five_year_follow_up(env, recorded):
     today = (await env.get_current_time()).date()
-    until = date(today.year + 4, 12, 31)  # five fiscal years touched: FY(today) … FY(until)
+    until = date(fiscal_year(today) + 5, 3, 1)  # five fiscal years touched: FY(today) … FY(today)+4
     planned_a, planned_b = today + timedelta(days=200), today + timedelta(days=400)
     recorded.items = [PlannedItemRef(id=1, description="ペプチド合成装置", planned_acquisition_on=planned_a),
                       PlannedItemRef(id=2, description="質量分析計", planned_acquisition_on=planned_b),
