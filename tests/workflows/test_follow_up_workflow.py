@@ -41,7 +41,7 @@ async def sleep_until(env, moment: datetime) -> None:
 
 
 async def designate(recorded, designated_on: date, until: date) -> WorkflowHandle:
-    settings = FollowUpSettings(reminder_lead_days=LEADS, measure_sunset=date(2040, 3, 31),
+    settings = FollowUpSettings(reminder_lead_days=LEADS, measure_sunset=date(2099, 3, 31),
                                 history_event_limit=HISTORY_LIMIT)
     start = StartInput(application_id=7, organization_id=10, government=Government.kawasaki,
                        step_target_days={}, follow_up=settings)
