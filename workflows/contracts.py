@@ -119,7 +119,8 @@ class PlannedItemRef(BaseModel):
 
 
 class FollowUpSettings(BaseModel):
-    reminder_lead_days: list[int] = Field(default_factory=lambda: [90, 30, 7, 1])
+    # Days before a deadline; fractions are allowed (tests use seconds-ahead reminders on a real server).
+    reminder_lead_days: list[float] = Field(default_factory=lambda: [90, 30, 7, 1])
     annual_report_due_month: int = 6  # the report on fiscal year N is due on this month/day of year N+1
     annual_report_due_day: int = 30
     measure_sunset: date = date(2028, 3, 31)  # last acquisition date of the tax measure (a setting)
@@ -170,7 +171,7 @@ class NotifyInput(BaseModel):
     deadline_kind: DeadlineKind
     settled_by: str
     due_at: datetime
-    lead_days: int | None = None
+    lead_days: float | None = None
     step: Status | None = None
     scheduled_at: datetime  # workflow time when it fired (for audits and tests)
 

@@ -36,8 +36,12 @@ def fiscal_year(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
-def reminder_id(deadline: DeadlineInfo, lead_days: int) -> str:
-    return f"{deadline.key}|{deadline.due_at.isoformat()}|{lead_days}"
+def format_lead(lead_days: float) -> str:
+    return str(int(lead_days)) if float(lead_days).is_integer() else f"{lead_days:g}"
+
+
+def reminder_id(deadline: DeadlineInfo, lead_days: float) -> str:
+    return f"{deadline.key}|{deadline.due_at.isoformat()}|{format_lead(lead_days)}"
 
 
 def miss_id(deadline: DeadlineInfo) -> str:
@@ -45,13 +49,13 @@ def miss_id(deadline: DeadlineInfo) -> str:
 
 
 def next_action(deadlines: list[DeadlineInfo], done: set[str],
-                lead_days: list[int]) -> tuple[datetime, str, DeadlineInfo, int | None] | None:
+                lead_days: list[float]) -> tuple[datetime, str, DeadlineInfo, float | None] | None:
     """The earliest thing to do: ("remind", deadline, lead) or ("miss", deadline, None), with its time."""
-    best: tuple[datetime, str, DeadlineInfo, int | None] | None = None
+    best: tuple[datetime, str, DeadlineInfo, float | None] | None = None
     for deadline in deadlines:
         if deadline.state not in OPEN_DEADLINE_STATES:
             continue
-        candidates: list[tuple[datetime, str, int | None]] = []
+        candidates: list[tuple[datetime, str, float | None]] = []
         if deadline.kind in REMINDED_KINDS:
             for lead in sorted(set(lead_days), reverse=True):
                 fire_at = deadline.due_at - timedelta(days=lead)

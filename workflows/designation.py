@@ -13,7 +13,7 @@ continues-as-new before the history grows large, carrying its whole state.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -169,7 +169,7 @@ class ApplicationWorkflow:
 
     # --- timed actions ---------------------------------------------------------------------------------
 
-    async def _remind(self, deadline: DeadlineInfo, lead: int) -> None:
+    async def _remind(self, deadline: DeadlineInfo, lead: float) -> None:
         self._done.add(engine.reminder_id(deadline, lead))
         await self._notify("reminder", "applicant", deadline, lead_days=lead)
 
@@ -205,7 +205,8 @@ class ApplicationWorkflow:
                          if d.kind == DeadlineKind.annual_report)
         return items_settled and reports_in
 
-    async def _notify(self, kind: str, audience: str, deadline: DeadlineInfo, lead_days: int | None = None) -> None:
+    async def _notify(self, kind: str, audience: str, deadline: DeadlineInfo,
+                      lead_days: float | None = None) -> None:
         request = NotifyInput(application_id=self._start.application_id, kind=kind, audience=audience,
                               deadline_key=deadline.key, deadline_kind=deadline.kind, settled_by=deadline.settled_by,
                               due_at=deadline.due_at, lead_days=lead_days, step=deadline.step,

@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from services.api.errors import install_error_handlers
-from services.api.routers import applications, auth
+from services.api.routers import applications, auth, follow_up, notifications
 from services.core.applications import ApplicationService
+from services.core.follow_up import FollowUpService
 from services.core.db import create_engine, session_factory
 from services.core.settings import Settings, get_settings
 from services.core.temporal import connect
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.applications = ApplicationService(app.state.sessions, temporal, settings)
+        app.state.follow_up = FollowUpService(app.state.applications)
         try:
             yield
         finally:
@@ -38,6 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(applications.router, prefix="/api/v1")
+    app.include_router(follow_up.router, prefix="/api/v1")
+    app.include_router(notifications.router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["operations"], summary="The process is up")
     async def healthz() -> dict[str, str]:

@@ -8,6 +8,7 @@ from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
 from services.core.applications import ApplicationService
+from services.core.follow_up import FollowUpService
 from services.core.models import User
 from services.core.security import decode_access_token
 from services.core.settings import Settings
@@ -21,6 +22,10 @@ def get_settings_dep(request: Request) -> Settings:
 
 def get_service(request: Request) -> ApplicationService:
     return request.app.state.applications
+
+
+def get_follow_up(request: Request) -> FollowUpService:
+    return request.app.state.follow_up
 
 
 async def get_current_user(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
@@ -46,4 +51,5 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
                                                description="repeat a POST safely: the first result is returned")]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 Service = Annotated[ApplicationService, Depends(get_service)]
+FollowUp = Annotated[FollowUpService, Depends(get_follow_up)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -30,6 +30,7 @@ from services.core.models import (
     ApplicationVersion,
     EquipmentItem,
     Event,
+    Organization,
     User,
     utcnow,
 )
@@ -112,7 +113,7 @@ class ApplicationService:
     async def update_draft(self, user: User, application_id: int, changes: dict[str, Any]) -> ApplicationPublic:
         """Merge the given fields into the content (nested applicant too) and validate the whole."""
         async with self.sessions() as session:
-            application, status = await self._load_for_applicant(session, user, application_id)
+            application, status = await self.load_for_applicant(session, user, application_id)
             if Status(status.status) not in EDITABLE_STATUSES:
                 raise Conflict(
                     f"the application is {status.status}; it can be edited only as a draft or when returned",
@@ -143,7 +144,7 @@ class ApplicationService:
 
     async def submit(self, user: User, application_id: int) -> ApplicationPublic:
         async with self.sessions() as session:
-            application, status = await self._load_for_applicant(session, user, application_id)
+            application, status = await self.load_for_applicant(session, user, application_id)
             if status.status != Status.draft:
                 if status.workflow_id:  # already submitted: answer with where it is now (idempotent)
                     return await self._public(session, application)
@@ -173,7 +174,7 @@ class ApplicationService:
 
     async def resubmit(self, user: User, application_id: int, idempotency_key: str | None = None) -> ApplicationPublic:
         async with self.sessions() as session:
-            application, status = await self._load_for_applicant(session, user, application_id)
+            application, status = await self.load_for_applicant(session, user, application_id)
             content = ApplicationContent.model_validate(application.content)
             missing = missing_for_submission(content)
             if missing and status.status == Status.revision_requested:
@@ -182,7 +183,7 @@ class ApplicationService:
             if status.status == Status.revision_requested:
                 await self._snapshot(session, application, user)
                 await session.commit()
-        await self._update(application_id, ApplicationWorkflow.resubmit,
+        await self.update_workflow(application_id, ApplicationWorkflow.resubmit,
                            ResubmitInput(actor=actor_for(user), content_version=application.content_version),
                            "resubmit", idempotency_key, status.status)
         return await self.get(user, application_id)
@@ -190,7 +191,7 @@ class ApplicationService:
     async def withdraw(self, user: User, application_id: int, reason: str | None,
                        idempotency_key: str | None = None) -> ApplicationPublic:
         async with self.sessions() as session:
-            application, status = await self._load_for_applicant(session, user, application_id)
+            application, status = await self.load_for_applicant(session, user, application_id)
             if status.status == Status.draft:  # no workflow yet: the draft is simply withdrawn
                 status.status = Status.withdrawn
                 status.current_step = None
@@ -203,7 +204,7 @@ class ApplicationService:
                 status.last_seq += 1
                 await session.commit()
                 return await self._public(session, application)
-        await self._update(application_id, ApplicationWorkflow.withdraw,
+        await self.update_workflow(application_id, ApplicationWorkflow.withdraw,
                            WithdrawInput(actor=actor_for(user), reason=reason), "withdraw", idempotency_key,
                            status.status)
         return await self.get(user, application_id)
@@ -212,7 +213,7 @@ class ApplicationService:
                      idempotency_key: str | None = None) -> ApplicationPublic:
         if user.role == Role.applicant:
             async with self.sessions() as session:
-                await self._load_for_applicant(session, user, application_id)  # 404 if not theirs
+                await self.load_for_applicant(session, user, application_id)  # 404 if not theirs
             raise Forbidden("applicants cannot decide on applications; officials decide each step",
                             "申請者は審査の判断を行えません")
         async with self.sessions() as session:
@@ -236,7 +237,7 @@ class ApplicationService:
             raise Invalid(f"the {request.step.value}/{request.outcome} decision is missing or has invalid fields",
                           "判断に必要な項目が不足しているか、誤りがあります", errors=validation_errors(error)) from None
         decision = DecisionInput(step=request.step, outcome=request.outcome, fields=fields, actor=actor_for(user))
-        await self._update(application_id, ApplicationWorkflow.decide, decision, "decide", idempotency_key,
+        await self.update_workflow(application_id, ApplicationWorkflow.decide, decision, "decide", idempotency_key,
                            status.status)
         return await self.get(user, application_id, check_visibility=False)
 
@@ -246,12 +247,15 @@ class ApplicationService:
         async with self.sessions() as session:
             application = await session.get(Application, application_id)
             status = await session.get(ApplicationStatus, application_id)
-            if application is None or status is None or (check_visibility and not self._can_view(user, status)):
+            if application is None or status is None or (check_visibility and not self.can_view(user, status)):
                 raise NotFound(f"application {application_id} does not exist or is not yours to see",
                                "申請が見つからないか、閲覧する権限がありません")
             return await self._public(session, application, with_events=True)
 
-    async def list(self, user: User, *, status: Status | None, limit: int, cursor: str | None) -> ApplicationPage:
+    async def list(self, user: User, *, status: Status | None, limit: int, cursor: str | None,
+                   measure: str | None = None, government: Government | None = None,
+                   company: str | None = None) -> ApplicationPage:
+        """Visible applications, newest first; optional filters: measure, government, company name (part)."""
         limit = max(1, min(limit, MAX_PAGE))
         query = (select(ApplicationStatus, Application.measure, Application.project_name, Application.content,
                         Application.updated_at)
@@ -259,6 +263,14 @@ class ApplicationService:
         query = query.where(self._visibility_clause(user))
         if status is not None:
             query = query.where(ApplicationStatus.status == status.value)
+        if measure:
+            query = query.where(Application.measure == measure)
+        if government is not None:
+            query = query.where(ApplicationStatus.government == government.value)
+        if company and company.strip():
+            pattern = f"%{company.strip().replace('%', '').replace('_', '')}%"
+            companies = select(Organization.id).where(Organization.name.ilike(pattern))
+            query = query.where(ApplicationStatus.organization_id.in_(companies))
         if cursor:
             query = query.where(ApplicationStatus.application_id < self._decode_cursor(cursor))
         query = query.order_by(ApplicationStatus.application_id.desc()).limit(limit + 1)
@@ -268,8 +280,9 @@ class ApplicationService:
         next_cursor = self._encode_cursor(items[-1].id) if len(rows) > limit else None
         return ApplicationPage(items=items, next_cursor=next_cursor)
 
-    async def tasks(self, user: User) -> list[TaskPublic]:
-        """The caller's inbox: what their role (and government) must act on, oldest due first."""
+    async def tasks(self, user: User, *, sort: str = "due") -> list[TaskPublic]:
+        """The caller's inbox: what their role (and government) must act on, oldest due first
+        (sort="-due": latest due first; sort="id": newest application first)."""
         if user.role == Role.applicant:
             steps = [Status.revision_requested]
             due_column = ApplicationStatus.revision_due_at
@@ -282,7 +295,7 @@ class ApplicationService:
                  .join(Application, Application.id == ApplicationStatus.application_id)
                  .where(ApplicationStatus.status.in_([s.value for s in steps]))
                  .where(self._visibility_clause(user))
-                 .order_by(due_column.is_(None), due_column, ApplicationStatus.application_id)
+                 .order_by(*self._task_order(sort, due_column))
                  .limit(1000))
         now = datetime.now(timezone.utc)
         async with self.sessions() as session:
@@ -300,6 +313,14 @@ class ApplicationService:
     # --- helpers ----------------------------------------------------------------------------------------
 
     @staticmethod
+    def _task_order(sort: str, due_column) -> tuple:
+        if sort == "-due":  # tasks without a due date stay last either way
+            return due_column.is_(None), due_column.desc(), ApplicationStatus.application_id
+        if sort == "id":
+            return (ApplicationStatus.application_id.desc(),)
+        return due_column.is_(None), due_column, ApplicationStatus.application_id
+
+    @staticmethod
     def _require_role(user: User, role: Role, message: str, message_ja: str) -> None:
         if user.role != role:
             raise Forbidden(message, message_ja)
@@ -309,7 +330,7 @@ class ApplicationService:
                                                                  Application.idempotency_key == key))
         return result.scalars().first()
 
-    async def _load_for_applicant(self, session: AsyncSession, user: User,
+    async def load_for_applicant(self, session: AsyncSession, user: User,
                                   application_id: int) -> tuple[Application, ApplicationStatus]:
         application = await session.get(Application, application_id)
         status = await session.get(ApplicationStatus, application_id)
@@ -348,7 +369,7 @@ class ApplicationService:
             session.add(ApplicationVersion(application_id=application.id, version=application.content_version,
                                            content=application.content, created_by=user.id))
 
-    async def _update(self, application_id: int, update, argument, kind: str, idempotency_key: str | None,
+    async def update_workflow(self, application_id: int, update, argument, kind: str, idempotency_key: str | None,
                       status_text: str) -> ApplicationState:
         handle = self.temporal.get_workflow_handle(application_workflow_id(application_id))
         update_id = f"{kind}-{idempotency_key}" if idempotency_key else f"{kind}-{uuid.uuid4()}"
@@ -377,7 +398,7 @@ class ApplicationService:
             raise
 
     @staticmethod
-    def _can_view(user: User, status: ApplicationStatus) -> bool:
+    def can_view(user: User, status: ApplicationStatus) -> bool:
         role = Role(user.role)
         if role == Role.admin:
             return True

@@ -100,7 +100,7 @@ class Notification(SQLModel, table=True):
     application_id: int = Field(foreign_key="applications.id", index=True)
     deadline_key: str | None = None
     kind: str = Field(description="reminder | escalation | step_overdue | lapsed | …")
-    lead_days: int | None = None
+    lead_days: float | None = None
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     subject: str
     body: str

@@ -44,8 +44,9 @@ class Settings(BaseSettings):
     seed_plan_path: Path = Path(__file__).resolve().parents[2] / "data" / "seed-plan.json"
     step_target_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_STEP_TARGET_DAYS))
     revision_deadline_days: int = 30
-    reminder_lead_days: list[int] = Field(default_factory=lambda: [90, 30, 7, 1])
+    reminder_lead_days: list[float] = Field(default_factory=lambda: [90, 30, 7, 1])
     max_cached_workflows: int = 1000
+    attachment_max_bytes: int = 10 * 1024 * 1024  # per file attached to an application (PDF or image)
     # Follow-up (DOMAIN.md "Deadlines and reminders"; values to be checked against the current law)
     annual_report_due: str = Field(default="06-30", pattern=r"^\d{2}-\d{2}$",
                                    description="MM-DD after the fiscal year's end when its annual report is due")

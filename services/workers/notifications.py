@@ -21,7 +21,7 @@ from services.core.settings import Settings
 from services.workers import mailer
 from workflows import rules
 from workflows.contracts import DELIVER_MAIL_ACTIVITY, NOTIFY_ACTIVITY, Government, NotifyInput, Role
-from workflows.deadlines import JST
+from workflows.deadlines import JST, format_lead
 from workflows.jpdates import to_japanese_era
 
 KIND_LABEL_JA = {
@@ -42,8 +42,9 @@ def compose(request: NotifyInput, application: Application, company: str, user: 
     label = KIND_LABEL_JA[request.deadline_kind.value]
     due = format_due(request.due_at)
     if request.kind == "reminder":
-        subject = f"【特区申請】{label}まであと{request.lead_days}日（{due}）— {project}"
-        lead = f"{label}まであと{request.lead_days}日です。期限までに次の対応をお願いします。"
+        days = format_lead(request.lead_days)
+        subject = f"【特区申請】{label}まであと{days}日（{due}）— {project}"
+        lead = f"{label}まであと{days}日です。期限までに次の対応をお願いします。"
     elif request.kind == "escalation":
         subject = f"【特区申請・期限超過】{label}を過ぎました（{due}）— {project}"
         lead = f"{label}を過ぎましたが、対応が確認できていません。申請者への確認をお願いします。"
@@ -86,8 +87,9 @@ class NotificationActivities:
             link = f"{self.settings.public_base_url.rstrip('/')}/applications/{application.id}"
             to_mail: list[int] = []
             for user in recipients:
+                lead = format_lead(request.lead_days) if request.lead_days is not None else "-"
                 dedupe_key = (f"{request.application_id}:{request.deadline_key}:{request.due_at.isoformat()}:"
-                              f"{request.kind}:{request.lead_days}:{user.id}")
+                              f"{request.kind}:{lead}:{user.id}")
                 existing = (await session.execute(select(Notification).where(
                     Notification.dedupe_key == dedupe_key))).scalars().first()
                 if existing is not None:  # a retried attempt: nothing new, but finish its mail

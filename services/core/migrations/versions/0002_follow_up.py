@@ -79,7 +79,7 @@ def upgrade() -> None:
     sa.Column('application_id', sa.Integer(), nullable=False),
     sa.Column('deadline_key', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('lead_days', sa.Integer(), nullable=True),
+    sa.Column('lead_days', sa.Float(), nullable=True),
     sa.Column('due_at', services.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('body', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
