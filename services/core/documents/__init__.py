@@ -1,0 +1,2 @@
+"""The plan's documents generated from the data: 別添3, 別紙1-2 / 別紙1-5 pages, 別添6 and the targets table,
+each rendered as HTML, Markdown, CSV or XLSX for a public or an internal audience (see docs/documents.md)."""
