@@ -11,6 +11,7 @@ import sys
 
 import uvicorn
 
+from services.core.logging import configure_logging, logging_config
 from services.core.settings import Settings, get_settings
 
 log = logging.getLogger("tokku")
@@ -29,6 +30,8 @@ def _port_free(host: str, port: int) -> bool:
 def _check_ports(settings: Settings) -> None:
     wanted = {"TOKKU_API_PORT": settings.api_port, "TOKKU_TEMPORAL_PORT": settings.temporal_port,
               "TOKKU_TEMPORAL_UI_PORT": settings.temporal_ui_port}
+    if not settings.smtp_host:
+        wanted["TOKKU_MAIL_SINK_PORT"] = settings.mail_sink_port
     busy = [f"{port} ({name})" for name, port in wanted.items() if not _port_free("127.0.0.1", port)]
     if busy:
         sys.exit(f"tokku dev: port(s) already in use: {', '.join(busy)}. Is another `tokku dev` running? "
@@ -39,6 +42,7 @@ async def run_dev(settings: Settings) -> None:
     from services.api.app import create_app
     from services.core.applications import ApplicationService
     from services.core.db import create_engine, session_factory
+    from services.core.mail_sink import start_mail_sink
     from services.core.migrate import upgrade
     from services.core.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_accounts, load_plan, seed_demo_applications
     from services.core.temporal import connect
@@ -52,6 +56,14 @@ async def run_dev(settings: Settings) -> None:
     settings = settings.model_copy(update={"temporal_address": f"127.0.0.1:{settings.temporal_port}"})
     var_dir = settings.var_dir.resolve()
     var_dir.mkdir(parents=True, exist_ok=True)
+    mail_sink = None
+    if settings.smtp_host:
+        mail_note = f"sent through {settings.smtp_host}:{settings.smtp_port}"
+    else:
+        # No relay configured: mail goes to a local sink that writes each message to var/mail/.
+        mail_sink = start_mail_sink(var_dir / "mail", settings.mail_sink_port)
+        settings = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": settings.mail_sink_port})
+        mail_note = f"written to {var_dir / 'mail'} (local SMTP sink on 127.0.0.1:{settings.mail_sink_port})"
     server = DevServer(db_file=var_dir / "temporal.db", port=settings.temporal_port,
                        ui_port=settings.temporal_ui_port, log_file=var_dir / "temporal.log")
     print(f"starting Temporal dev server on {server.address} (state in {server.db_file}) …", flush=True)
@@ -87,6 +99,7 @@ async def run_dev(settings: Settings) -> None:
                 f"  OpenAPI docs    {base}/docs",
                 f"  Temporal UI     http://127.0.0.1:{settings.temporal_ui_port}/",
                 f"  data            {var_dir} (kept between runs)",
+                f"  mail            {mail_note}",
                 f"  demo accounts   {accounts} — password {DEMO_PASSWORD}",
                 f"  demo data       {'loaded ' + str(created) + ' applications from the zone plan' if created else 'already loaded'}",
                 "",
@@ -98,6 +111,8 @@ async def run_dev(settings: Settings) -> None:
     finally:
         if engine is not None:
             await engine.dispose()
+        if mail_sink is not None:
+            mail_sink.stop()
         server.stop()
         print("stopped.", flush=True)
 
@@ -108,27 +123,37 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("dev", help="run Temporal, database, worker, API and demo data on this machine")
     commands.add_parser("api", help="run the API (uvicorn) against the configured Temporal and database")
     commands.add_parser("worker", help="run a worker against the configured Temporal and database")
-    commands.add_parser("migrate", help="upgrade the database schema to the latest migration")
+    commands.add_parser("migrate", help="wait for the database, then upgrade its schema to the latest migration")
+    commands.add_parser("check", help="exit 0 if the database and Temporal answer, 1 otherwise (health checks)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("temporalio").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = get_settings()
+    configure_logging(settings.log_level, settings.resolved_log_format)
     if args.command == "dev":
         asyncio.run(run_dev(settings))
     elif args.command == "api":
-        from services.api.app import create_app
-
-        uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
+        # An import string, so uvicorn can run TOKKU_API_WORKERS processes; each builds the app from the
+        # environment. On SIGTERM, requests in flight get TOKKU_SHUTDOWN_GRACE_SECONDS to finish.
+        uvicorn.run("services.api.app:create_app", factory=True, host=settings.api_host, port=settings.api_port,
+                    workers=settings.api_workers, timeout_graceful_shutdown=round(settings.shutdown_grace_seconds),
+                    log_config=logging_config(settings.log_level, settings.resolved_log_format),
+                    access_log=False)  # the API logs each request itself, with its request id
     elif args.command == "worker":
         from services.workers.main import run_worker
 
         asyncio.run(run_worker(settings))
     elif args.command == "migrate":
-        from services.core.migrate import upgrade
+        from services.core.migrate import upgrade, wait_for_database
 
+        wait_for_database(settings.resolved_database_url, settings.database_wait_seconds)
         upgrade(settings.resolved_database_url)
-        print("database schema is up to date")
+        log.info("database schema is up to date")
+    elif args.command == "check":
+        from services.core.readiness import check_configured
+
+        checks = asyncio.run(check_configured(settings))
+        for check in checks:
+            print(f"{check.name}: {'ok' if check.ok else check.error}")
+        sys.exit(0 if all(check.ok for check in checks) else 1)
 
 
 if __name__ == "__main__":

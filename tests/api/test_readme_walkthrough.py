@@ -35,7 +35,8 @@ def readme_walkthrough() -> str:
 
 def start_dev(var_dir: Path, ports: dict[str, int]) -> subprocess.Popen:
     env = {**os.environ, "TOKKU_VAR_DIR": str(var_dir), "TOKKU_API_PORT": str(ports["api"]),
-           "TOKKU_TEMPORAL_PORT": str(ports["temporal"]), "TOKKU_TEMPORAL_UI_PORT": str(ports["ui"])}
+           "TOKKU_TEMPORAL_PORT": str(ports["temporal"]), "TOKKU_TEMPORAL_UI_PORT": str(ports["ui"]),
+           "TOKKU_MAIL_SINK_PORT": str(ports["mail"])}
     env.pop("TOKKU_DATABASE_URL", None)
     tokku = Path(sys.executable).parent / "tokku"
     return subprocess.Popen([str(tokku), "dev"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
@@ -69,12 +70,13 @@ def application_count(api: str) -> int:
 
 
 def test_start_command_and_walkthrough(tmp_path):
-    ports = {"api": free_port(), "temporal": free_port(), "ui": free_port()}
+    ports = {"api": free_port(), "temporal": free_port(), "ui": free_port(), "mail": free_port()}
     process = start_dev(tmp_path / "var", ports)
     try:
         banner = wait_running(process)
         assert f"http://127.0.0.1:{ports['api']}/docs" in banner
         assert "applicant1" in banner and "tokku-demo" in banner
+        assert f"local SMTP sink on 127.0.0.1:{ports['mail']}" in banner
         assert re.search(r"loaded \d+ applications from the zone plan", banner)
         api = f"http://127.0.0.1:{ports['api']}/api/v1"
         script = readme_walkthrough().replace("API=http://127.0.0.1:8000/api/v1", f"API={api}")
