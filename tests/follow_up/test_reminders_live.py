@@ -66,7 +66,7 @@ async def notifications_for(sessions, application_ids: list[int]) -> list[Notifi
             Notification.application_id.in_(application_ids)).order_by(Notification.id))).scalars())
 
 
-async def test_reminder_mail_and_retry_while_relay_is_down(settings, sessions, temporal_client, demo_users):
+async def test_reminder_mail_and_retry_while_relay_is_down(settings, sessions, temporal_client, demo_users, as_user):
     smtp_port = free_port()
     inbox = Inbox()
     relay = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
@@ -115,6 +115,17 @@ async def test_reminder_mail_and_retry_while_relay_is_down(settings, sessions, t
     finally:
         relay.stop()
         await engine.dispose()
+
+    # The same notifications, stored for the applicant: listed unread, then read.
+    applicant = await as_user("applicant1")
+    mine = [n for n in (await applicant.get("/notifications", params={"unread_only": True})).json()
+            if n["application_id"] in (first, second)]
+    assert [n["application_id"] for n in mine] == [second, first] and {n["mail_status"] for n in mine} == {"sent"}
+    marked = await applicant.post(f"/notifications/{mine[0]['id']}/read")
+    assert marked.status_code == 200 and marked.json()["read"] is True
+    unread = [n["id"] for n in (await applicant.get("/notifications", params={"unread_only": True})).json()]
+    assert mine[0]["id"] not in unread and mine[1]["id"] in unread
+    assert (await (await as_user("applicant2")).post(f"/notifications/{mine[1]['id']}/read")).status_code == 404
 
 
 async def test_worker_killed_while_reminders_are_due(settings, sessions, temporal_client, demo_users, run_dir):
