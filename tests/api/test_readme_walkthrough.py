@@ -87,8 +87,11 @@ def test_start_command_and_walkthrough(tmp_path):
         decisions = re.findall(r"^(council_consultation|local_filing|national_review|designation|follow_up)$",
                                result.stdout, flags=re.MULTILINE)
         assert decisions == ["council_consultation", "local_filing", "national_review", "designation", "follow_up"]
-        final = json.loads(result.stdout[result.stdout.rindex('{\n  "status"'):])
+        final, _ = json.JSONDecoder().raw_decode(result.stdout[result.stdout.rindex('{\n  "status"'):])
         assert final["status"] == "follow_up" and len(final["events"]) == 6
+        assert re.search(r'"key":"acquisition:item:\d+".*"state":"open"', result.stdout)
+        assert re.search(r'"key":"annual:2026"', result.stdout)
+        assert "取得価額 18,000,000円 は機械・装置の下限 20,000,000円 に達していません" in result.stdout
         before = application_count(api)
     finally:
         tail = stop(process)
