@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, delete, false, select
+from sqlalchemy import and_, delete, false, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -279,6 +279,13 @@ class ApplicationService:
         items = [self._summary(row) for row in rows[:limit]]
         next_cursor = self._encode_cursor(items[-1].id) if len(rows) > limit else None
         return ApplicationPage(items=items, next_cursor=next_cursor)
+
+    async def status_counts(self, user: User) -> dict[str, int]:
+        """How many applications the caller may see are in each status (the dashboard's table)."""
+        query = (select(ApplicationStatus.status, func.count()).where(self._visibility_clause(user))
+                 .group_by(ApplicationStatus.status))
+        async with self.sessions() as session:
+            return {status: count for status, count in (await session.execute(query)).all()}
 
     async def tasks(self, user: User, *, sort: str = "due") -> list[TaskPublic]:
         """The caller's inbox: what their role (and government) must act on, oldest due first
