@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from services.api.errors import install_error_handlers
 from services.api.routers import applications, auth, follow_up, notifications
+from services.api.routers import documents, rounds, zone
 from services.core.applications import ApplicationService
 from services.core.follow_up import FollowUpService
 from services.core.db import create_engine, session_factory
@@ -42,6 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(applications.router, prefix="/api/v1")
     app.include_router(follow_up.router, prefix="/api/v1")
     app.include_router(notifications.router, prefix="/api/v1")
+    app.include_router(rounds.router, prefix="/api/v1")
+    app.include_router(documents.router, prefix="/api/v1")
+    app.include_router(zone.router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["operations"], summary="The process is up")
     async def healthz() -> dict[str, str]:
