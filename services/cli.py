@@ -8,9 +8,11 @@ import logging
 import signal
 import socket
 import sys
+from pathlib import Path
 
 import uvicorn
 
+from services.core.documents import AUDIENCE_NAMES, FORMAT_NAMES, KIND_NAMES
 from services.core.logging import configure_logging, logging_config
 from services.core.settings import Settings, get_settings
 
@@ -125,6 +127,14 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("worker", help="run a worker against the configured Temporal and database")
     commands.add_parser("migrate", help="wait for the database, then upgrade its schema to the latest migration")
     commands.add_parser("check", help="exit 0 if the database and Temporal answer, 1 otherwise (health checks)")
+    export = commands.add_parser("export", help="write a document of the plan: 別添3 (betten3), 別紙1-2/1-5 "
+                                               "(besshi), 別添6 (betten6) or the targets (targets)")
+    export.add_argument("kind", choices=KIND_NAMES)
+    export.add_argument("--format", dest="fmt", choices=FORMAT_NAMES, default="html")
+    export.add_argument("--audience", choices=AUDIENCE_NAMES, default="public",
+                        help="internal shows undisclosed fields and is audited")
+    export.add_argument("--round", dest="round_id", type=int, help="only the applications of this filing round")
+    export.add_argument("--out", type=Path, help="file or directory to write (default: ./KIND-AUDIENCE.FORMAT)")
     args = parser.parse_args(argv)
     settings = get_settings()
     configure_logging(settings.log_level, settings.resolved_log_format)
@@ -147,6 +157,11 @@ def main(argv: list[str] | None = None) -> None:
         wait_for_database(settings.resolved_database_url, settings.database_wait_seconds)
         upgrade(settings.resolved_database_url)
         log.info("database schema is up to date")
+    elif args.command == "export":
+        from services.core.documents.cli import run_export
+
+        sys.exit(asyncio.run(run_export(settings, kind=args.kind, fmt=args.fmt, audience=args.audience,
+                                        round_id=args.round_id, out=args.out)))
     elif args.command == "check":
         from services.core.readiness import check_configured
 

@@ -309,7 +309,7 @@ class RoundService:
         self._require_official(user)
         async with self.sessions() as session:
             await self._visible(session, user, round_id)
-            return [m.application_id for m in await self._members(session, round_id)]
+            return [m.application_id for m in await self._members(session, round_id) if m.state != DROPPED]
 
     # --- helpers -----------------------------------------------------------------------------------------
 

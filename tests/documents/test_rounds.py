@@ -22,7 +22,7 @@ async def passed_council(as_user, count: int, **overrides) -> list[int]:
     applicant = await as_user("applicant1")
     ids = []
     for index in range(count):
-        body = application_body(project_name=f"ラウンド試験事業{index + 1}", **overrides)
+        body = application_body(**{"project_name": f"ラウンド試験事業{index + 1}", **overrides})
         created = await applicant.post("/applications", body)
         assert created.status_code == 201, created.text
         application_id = created.json()["id"]

@@ -50,7 +50,7 @@ async def get_document(kind: str, request: Request, user: CurrentUser, service: 
         rounds = RoundService(request.app.state.sessions, service)
         application_ids = await rounds.round_application_ids(user, round_id)
     viewer = Viewer(actor=user.username, channel="api", user_id=user.id,
-                    may_see=lambda status: ApplicationService._can_view(user, status))
+                    may_see=lambda status: ApplicationService.can_view(user, status))
     async with request.app.state.sessions() as session:
         exported = await export_document(session, plan_of(request), kind=kind, fmt=fmt, audience=audience,
                                          viewer=viewer, application_ids=application_ids, round_id=round_id)

@@ -242,7 +242,8 @@ def application_entity(row: ApplicationRow, reveal: bool) -> EntityRecord:
     else:
         history = [(_era(entry.get("date")), entry.get("text", "")) for entry in applicant.get("history") or []]
     record = EntityRecord(
-        project_cell=f"《{redactor.text('project_name') or ''}》{annex}関係", name=applicant.get("name") or "",
+        project_cell=f"{UNDISCLOSED}{annex}関係" if redactor.hidden("project_name") else
+        f"《{redactor.text('project_name') or ''}》{annex}関係", name=applicant.get("name") or "",
         postal_code=applicant.get("postal_code"), address=applicant.get("address"), phone=applicant.get("phone"),
         founded_label="設立", founded_text=_era(applicant.get("founded_on")),
         capital_text=UNDISCLOSED if redactor.hidden("applicant.capital_jpy") else (

@@ -14,7 +14,7 @@ def build(progress: list[TargetProgress], *, audience: str, zone_name: str) -> D
     year_labels = [figure.label for figure in progress[0].years] if progress else []
     columns = ["番号", "評価指標", "数値目標", "単位", "目標値", *year_labels, "累計", "達成率(%)"]
     rows = [[target.no, target.indicator, target.name, target.unit_ja, target.target,
-             *[figure.value for figure in target.years], target.total, round(target.share * 100, 1)]
+             *[figure.value for figure in target.years], target.total, f"{target.share * 100:.1f}"]
             for target in progress]
     readable = [[target.no, target.name, format_amount(target.target, target.unit),
                  *[format_amount(figure.value, target.unit) for figure in target.years],

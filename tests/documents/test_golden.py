@@ -1,0 +1,224 @@
+"""Acceptance 1, 2 (the plan's own pages) and 4 (CSV = XLSX): documents generated from seed-plan.json
+compared field by field with the seed data and with the plan as printed."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+
+import pytest
+
+from services.core.council import circled, council_record, load_council, sync_council_decisions
+from services.core.documents import KIND_NAMES
+from services.core.documents.export import KINDS, Viewer, export_document
+from services.core.documents.redaction import DISCLOSURE_NOTE
+from services.core.models import Application, Decision, Organization, User
+from tests.documents.helpers import csv_rows, html_text, squeezed, xlsx_rows
+
+OPERATOR = Viewer(actor="test", channel="cli", may_see=lambda _status: True)
+
+
+async def export(sessions, plan, kind: str, fmt: str, audience: str = "public") -> bytes:
+    async with sessions() as session:
+        return (await export_document(session, plan, kind=kind, fmt=fmt, audience=audience,
+                                      viewer=OPERATOR)).content
+
+
+def numbered(lines: list[str]) -> str:
+    return "\n".join(f"{index}. {line}" for index, line in enumerate(lines, start=1))
+
+
+def plan_row(plan_text: str, label: str) -> str:
+    """The text of a row of 別添6's table as printed (one line: label, tab, items)."""
+    line = next(line for line in plan_text.splitlines() if line.startswith(label + "\t"))
+    return re.sub(r"<[^>]+>", " ", line.split("\t", 1)[1]).strip()
+
+
+async def test_betten6_holds_the_16_consultations_in_order(isolated_sessions, plan, plan_text):
+    seed = plan["council"]["consultations"]
+    assert len(seed) == 16
+    rows = csv_rows(await export(isolated_sessions, plan, "betten6", "csv"))
+    assert rows[0] == ["番号", "区分", "協議を行った日", "開始日", "終了日", "協議の方法", "意見", "意見に対する対応"]
+    assert len(rows) == 17
+    for row, consultation in zip(rows[1:], seed, strict=True):
+        assert row[0] == consultation["circled"] == circled(consultation["no"])
+        assert row[1] == consultation["label"]
+        assert row[2] == consultation["date_text"]
+        assert row[3].startswith(consultation["date_from"]) and row[4][:7] == consultation["date_to"][:7]
+        assert row[5] == consultation["method_text"]
+        assert row[6] == numbered(consultation["opinions"])
+        assert row[7] == numbered(consultation["responses"])
+    assert xlsx_rows(await export(isolated_sessions, plan, "betten6", "xlsx")) == rows
+
+    text = html_text(await export(isolated_sessions, plan, "betten6", "html"))
+    for expected in ("ライフイノベーション地域協議会", "平成23年3月9日", "別紙のとおり", "意見に対する対応"):
+        assert expected in text
+    # 協議を行った日 and 協議の方法 read exactly as the plan prints them, item by item
+    dates = [c["circled"] + (f"{c['label']} {c['date_text']}" if c["method"] == "meeting" else c["date_text"])
+             for c in seed]
+    assert squeezed(plan_row(plan_text, "協議を行った日")) == squeezed("".join(dates))
+    methods = [c["circled"] + c["method_text"] for c in seed]
+    assert squeezed(plan_row(plan_text, "協議の方法")) == squeezed("".join(methods))
+    position = 0
+    for item in dates + methods:
+        position = text.index(item, position)
+    # then every opinion, consultation by consultation, and every response, in the plan's order
+    position = text.index("意見の概要")
+    for consultation in seed:
+        position = text.index(f"【{consultation['circled']}{consultation['label']}】", position)
+        for opinion in consultation["opinions"]:
+            position = text.index(opinion, position)
+    position = text.index("意見に対する対応", position)
+    for consultation in seed:
+        position = text.index(f"【{consultation['circled']}{consultation['label']}】", position)
+        for response in consultation["responses"]:
+            position = text.index(response, position)
+    assert "【⑯5月】" in text and "【⑩5月】" not in text  # the plan's misprinted label is not repeated
+    markdown = (await export(isolated_sessions, plan, "betten6", "md")).decode()
+    assert "### 【⑯5月】" in markdown and markdown.count("### 【") == 32
+    # the member list, by category, as its 別紙
+    assert "ライフイノベーション地域協議会 名簿" in text and "(敬称略、順不同、令和4年5月現在)" in text
+    assert text.count("東京大学 名誉教授") >= 1 and text.count("神奈川県知事") == 1
+
+
+async def test_betten3_holds_the_13_entities(isolated_sessions, plan, plan_text):
+    entities = plan["designated_entities"]
+    rows = csv_rows(await export(isolated_sessions, plan, "betten3", "csv"))
+    header, body = rows[0], rows[1:]
+    column = {name: header.index(name) for name in header}
+    assert len(body) == 13
+    for row, entity in zip(body, entities, strict=True):
+        assert row[column["名称"]] == entity["name"]
+        assert row[column["郵便番号"]] == entity["postal_code"]
+        assert row[column["住所"]] == entity["address"]
+        assert row[column["電話番号"]] == entity["phone"]
+        assert row[column["対象事業名"]] == entity["project_cell"]
+        assert row[column["設立区分"]] == entity["founded"]["label"]
+        assert row[column["設立"]] == entity["founded"]["text"]
+        assert row[column["資本金"]] == (entity["capital"] or "")
+        assert row[column["業種"]] == entity["industry"]
+        assert row[column["業務概要"]] == entity["business_summary"]
+        assert row[column["事業の詳細"]] == (entity["details"] or "")
+        history = row[column["沿革"]].split("\n") if row[column["沿革"]] else []
+        assert [line.split(" ", 1)[-1] if item.get("date_text") else line
+                for line, item in zip(history, entity["history"], strict=True)] == \
+            [item["text"] for item in entity["history"]]
+        assert row[column["住所（表記）"]] == f"〒{entity['postal_code']} {entity['address']} TEL：{entity['phone']}"
+    assert xlsx_rows(await export(isolated_sessions, plan, "betten3", "xlsx")) == rows
+
+    # names and addresses as the plan prints them (its letter-spaced rows closed up)
+    printed_names = [line.split("\t", 1)[1] for line in plan_text.splitlines() if line.startswith("名称\t")]
+    printed_addresses = [line.split("\t", 1)[1] for line in plan_text.splitlines() if line.startswith("住所\t")]
+    assert [squeezed(name) for name in printed_names] == [squeezed(row[column["名称"]]) for row in body]
+    assert [squeezed(address) for address in printed_addresses] == \
+        [squeezed(row[column["住所（表記）"]]) for row in body]
+
+    text = html_text(await export(isolated_sessions, plan, "betten3", "html"))
+    position = 0
+    for entity in entities:
+        position = text.index(entity["name"], position)
+        position = text.index(entity["business_summary"].split("\n")[0], position)
+    # the note follows the one entity whose overview is partly undisclosed (富士フイルムRIファーマ)
+    assert text.count(DISCLOSURE_NOTE) == 1
+    assert text.index("富士フイルムRIファーマ株式会社") < text.index(DISCLOSURE_NOTE) < \
+        text.index("株式会社 遺伝子治療研究所")
+
+
+def plan_page(plan_text: str, annex_page: str) -> str:
+    """One 別紙1-2 page as printed, from its heading to the next heading."""
+    start = plan_text.index(f"別紙 1 - 2 <国際戦略総合特区設備等投資促進税制>【{annex_page}】")
+    end = plan_text.index("別紙 1", start + 10)
+    return re.sub(r"^\s*- ", "", plan_text[start:end], flags=re.MULTILINE)  # list marks of the text extraction
+
+
+def generated_page(text: str, number: int) -> str:
+    start = text.index(f"別紙1-2 <国際戦略総合特区設備等投資促進税制>【{number}/6】")
+    following = text.find("別紙1-", start + 10)
+    return text[start:following if following > 0 else None]
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 4, 5, 6])
+async def test_besshi_pages_show_undisclosed_marks_where_the_plan_does(isolated_sessions, plan, plan_text, number):
+    """Acceptance 2 for 別紙1-2 4/6 (and the other pages): every 《非公表》 of the printed page, with the
+    words around it, and the note on exactly the pages that have one."""
+    printed = squeezed(plan_page(plan_text, f"{number} / 6"))
+    for fmt in ("html", "md"):
+        content = await export(isolated_sessions, plan, "besshi", fmt)
+        text = html_text(content) if fmt == "html" else content.decode().replace("**", "").replace("\\", "")
+        page = squeezed(generated_page(text, number))
+        marks = [m.start() for m in re.finditer("《非公表》", printed)]
+        assert page.count("《非公表》") == len(marks), (fmt, number)
+        for start in marks:
+            before = printed[max(0, start - 12):start].split("】")[-1]
+            after = printed[start + 5:start + 17].split("※")[0]
+            assert before + "《非公表》" + after in page, (fmt, number, before, after)
+        assert (squeezed(DISCLOSURE_NOTE) in page) == (squeezed(DISCLOSURE_NOTE) in printed), (fmt, number)
+    if number == 4:
+        assert len(marks) == 14  # three in a), seven in c), two in d), one in g)
+
+
+async def test_besshi_page_4_items_match_the_seed(isolated_sessions, plan):
+    rows = csv_rows(await export(isolated_sessions, plan, "besshi", "csv"))
+    assert len(rows) == 11  # 6 pages of 別紙1-2 and 4 of 別紙1-5
+    page = next(row for row in rows if row[0] == "別紙1-2" and row[1] == "4/6")
+    seed = next(p for p in plan["specific_projects"] if p["page"] == "4/6")
+    assert page[2] == seed["name"]
+    assert page[3].split("\n") == [f"{r['no']} {r['name']}" for r in seed["recipients"]]
+    assert page[4] == seed["content"].replace("<<非公表>>", "《非公表》")
+    assert page[6] == seed["necessity"] and page[7] == seed["equipment_overview"]
+    assert page[9].split("\n") == seed["business_areas"] and page[10] == seed["schedule"]["text"]
+    assert [row[1] for row in rows[1:] if row[0] == "別紙1-5"] == ["1/4", "2/4", "3/4", "4/4"]
+    assert xlsx_rows(await export(isolated_sessions, plan, "besshi", "xlsx")) == rows
+
+
+@pytest.mark.parametrize("kind", KIND_NAMES)
+async def test_xlsx_holds_the_same_rows_as_the_csv(isolated_sessions, plan, kind):
+    assert set(KINDS) == set(KIND_NAMES)
+    for audience in ("public", "internal"):
+        rows = csv_rows(await export(isolated_sessions, plan, kind, "csv", audience))
+        assert len(rows) > 1
+        assert xlsx_rows(await export(isolated_sessions, plan, kind, "xlsx", audience)) == rows
+
+
+async def test_council_decisions_become_consultations(isolated_sessions, plan):
+    """Decisions held the same way on the same dates are one consultation; syncing twice adds nothing."""
+    async with isolated_sessions() as session:
+        await load_council(session, plan)
+        organization = Organization(name="X社", kind="company")
+        session.add(organization)
+        await session.flush()
+        user = User(username="x", password_hash="!", display_name="x", role="secretariat",
+                    organization_id=organization.id)
+        session.add(user)
+        await session.flush()
+        apps = [Application(organization_id=organization.id, created_by=user.id, content={}) for _ in range(3)]
+        session.add_all(apps)
+        await session.flush()
+
+        def decision(app: Application, seq: int, outcome: str, **payload) -> Decision:
+            return Decision(application_id=app.id, event_seq=seq, step="council_consultation", outcome=outcome,
+                            payload=payload, decided_by=user.id,
+                            decided_at=datetime(2022, 8, 25, tzinfo=timezone.utc))
+
+        ict = {"method": "ict", "held_from": "2022-08-10", "held_to": "2022-08-24"}
+        session.add_all([
+            decision(apps[0], 2, "agree", **ict, opinions=["意見A"], responses=["対応A"]),
+            decision(apps[1], 2, "agree", **ict, opinions=["意見A", "意見B"], responses=["対応A", "対応B"]),
+            decision(apps[2], 2, "agree", method="meeting", held_from="2022-09-01", opinions=["意見C"],
+                     responses=["対応C"]),
+            decision(apps[2], 5, "return", reason="補正"),  # returned without a consultation: nothing to add
+        ])
+        await session.commit()
+        assert await sync_council_decisions(session) == 3
+        assert await sync_council_decisions(session) == 0
+        await load_council(session, plan)  # loading again adds nothing either
+        record = await council_record(session)
+    assert len(record.consultations) == 18 and len(record.members) == len(plan["council"]["members"])
+    seventeen, eighteen = record.consultations[16:]
+    assert (seventeen.no, seventeen.circled, seventeen.label) == (17, "⑰", "8月10日～24日")
+    assert seventeen.date_text == "令和4年8月10日～24日" and seventeen.method_text == "ICTを活用した協議を実施"
+    assert seventeen.opinions == ["意見A", "意見B"] and seventeen.responses == ["対応A", "対応B"]
+    assert seventeen.application_ids == sorted([apps[0].id, apps[1].id])
+    assert (eighteen.label, eighteen.date_item, eighteen.method_item) == \
+        ("第10回", "⑱第10回 令和4年9月1日", "⑱第10回 協議会を開催")
+    assert eighteen.held_from == eighteen.held_to == date(2022, 9, 1)
