@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
+from services.api import health
 from services.api.errors import install_error_handlers
+from services.api.request_context import RequestContextMiddleware
 from services.api.routers import applications, auth, follow_up, notifications
 from services.api.routers import documents, rounds, zone
 from services.core.applications import ApplicationService
@@ -39,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="特区指定申請 — designation applications for International Strategic Comprehensive "
                               "Special Zones, run as durable Temporal workflows.")
     install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(applications.router, prefix="/api/v1")
     app.include_router(follow_up.router, prefix="/api/v1")
@@ -46,10 +50,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rounds.router, prefix="/api/v1")
     app.include_router(documents.router, prefix="/api/v1")
     app.include_router(zone.router, prefix="/api/v1")
-
-    @app.get("/healthz", tags=["operations"], summary="The process is up")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index() -> str:

@@ -32,10 +32,20 @@ def create_access_token(settings: Settings, *, user_id: int, role: str) -> str:
 
 
 def decode_access_token(settings: Settings, token: str) -> int | None:
-    """The user id in a valid, unexpired token; None otherwise."""
-    try:
-        claims = jwt.decode(token, settings.secret_key.get_secret_value(), algorithms=[ALGORITHM],
-                            options={"require": ["sub", "exp"]})
-        return int(claims["sub"])
-    except (jwt.PyJWTError, ValueError):
-        return None
+    """The user id in a valid, unexpired token; None otherwise.
+
+    Tokens signed with the previous key (TOKKU_SECRET_KEY_PREVIOUS) stay valid, so rotating the key does
+    not sign everyone out; new tokens are always signed with the current key.
+    """
+    previous = settings.secret_key_previous
+    keys = [settings.secret_key] + ([previous] if previous and previous.get_secret_value() else [])
+    for key in keys:
+        try:
+            claims = jwt.decode(token, key.get_secret_value(), algorithms=[ALGORITHM],
+                                options={"require": ["sub", "exp"]})
+            return int(claims["sub"])
+        except jwt.InvalidSignatureError:
+            continue
+        except (jwt.PyJWTError, ValueError):
+            return None
+    return None

@@ -24,7 +24,8 @@ DEFAULT_STEP_TARGET_DAYS = {
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TOKKU_", env_file=".env", extra="ignore")
+    # An empty variable counts as unset (Compose passes `${VAR:-}` through as "").
+    model_config = SettingsConfigDict(env_prefix="TOKKU_", env_file=".env", extra="ignore", env_ignore_empty=True)
 
     mode: Literal["dev", "production"] = "dev"
     var_dir: Path = Path("var")
@@ -66,6 +67,15 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = 10.0
     mail_sink_port: int = 1025  # `tokku dev` runs a local SMTP sink here and writes mail under var/mail/
+    # Operations (docs/operations.md)
+    secret_key_previous: SecretStr | None = Field(
+        default=None, description="the key before the last rotation: tokens it signed stay valid until they expire")
+    log_format: Literal["json", "text"] | None = Field(default=None, description="default: text in dev, else JSON")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    api_workers: int = Field(default=1, ge=1, description="uvicorn worker processes of `tokku api`")
+    shutdown_grace_seconds: float = Field(
+        default=30.0, ge=0, description="on SIGTERM, how long in-flight requests and activities may still run")
+    database_wait_seconds: float = Field(default=60.0, ge=0, description="`tokku migrate` waits this long for the DB")
 
     @model_validator(mode="after")
     def _refuse_dev_secret(self) -> "Settings":
@@ -77,6 +87,10 @@ class Settings(BaseSettings):
         if self.mode != "dev" and len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("TOKKU_SECRET_KEY must be at least 32 characters outside dev mode")
         return self
+
+    @property
+    def resolved_log_format(self) -> str:
+        return self.log_format or ("text" if self.mode == "dev" else "json")
 
     @property
     def resolved_database_url(self) -> str:

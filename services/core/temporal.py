@@ -5,9 +5,12 @@ from __future__ import annotations
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from services.core.log_context import LogContextInterceptor
 from services.core.settings import Settings
 
 
 async def connect(settings: Settings) -> Client:
     return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
-                                data_converter=pydantic_data_converter)
+                                data_converter=pydantic_data_converter,
+                                # the request id travels to workflows and activities (and their log lines)
+                                interceptors=[LogContextInterceptor()])

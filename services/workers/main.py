@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from services.core.db import create_engine, session_factory
+from services.core.logging import configure_logging
 from services.core.settings import Settings, get_settings
 from services.core.temporal import connect
 from services.workers.activities import ProjectionActivities
@@ -26,28 +29,44 @@ def build_worker(client: Client, engine: AsyncEngine, settings: Settings) -> Wor
     return Worker(client, task_queue=settings.task_queue, workflows=[ApplicationWorkflow],
                   activities=[projection.record_transition, projection.load_planned_items,
                               notifications.notify, notifications.deliver_mail],
-                  max_cached_workflows=settings.max_cached_workflows)
+                  max_cached_workflows=settings.max_cached_workflows,
+                  # On shutdown, running activities get this long to finish; then they are cancelled and
+                  # Temporal retries them on another worker (each activity is idempotent).
+                  graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds))
 
 
 async def run_worker(settings: Settings | None = None, stop: asyncio.Event | None = None) -> None:
+    """Poll until `stop` is set, or until SIGTERM/SIGINT when no event is given; then shut down gracefully."""
     settings = settings or get_settings()
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
     client = await connect(settings)
     engine = create_engine(settings.resolved_database_url)
     worker = build_worker(client, engine, settings)
     log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
     try:
-        if stop is None:
-            await worker.run()
-        else:
-            async with worker:
-                await stop.wait()
+        running = asyncio.create_task(worker.run())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if running.done():  # the worker failed on its own: exit with its error so the process is restarted
+            stopping.cancel()
+            running.result()
+        log.info("worker stopping: no new tasks; running activities have %ss to finish",
+                 settings.shutdown_grace_seconds)
+        await worker.shutdown()
+        await running
     finally:
         await engine.dispose()
+    log.info("worker stopped")
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    asyncio.run(run_worker())
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.resolved_log_format)
+    asyncio.run(run_worker(settings))
 
 
 if __name__ == "__main__":
