@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.jp import cn as corporate_number
 
 from services.core.applications import ApplicationService
+from services.core.council import load_council
 from services.core.models import Application, Organization, User
 from services.core.schemas import ApplicationContent, DecisionRequest
 from services.core.security import hash_password
@@ -178,6 +179,7 @@ async def seed_demo_applications(service: ApplicationService, sessions: async_se
                                  plan: dict[str, Any]) -> int:
     """Create the plan's projects as applications once; returns how many were created."""
     async with sessions() as session:
+        await load_council(session, plan)  # the council and the 16 consultations of 別添6 (idempotent)
         if (await session.execute(select(func.count()).select_from(Application))).scalar_one() > 0:
             return 0
     users = await create_demo_accounts(sessions)

@@ -222,3 +222,25 @@ async def test_council_decisions_become_consultations(isolated_sessions, plan):
     assert (eighteen.label, eighteen.date_item, eighteen.method_item) == \
         ("第10回", "⑱第10回 令和4年9月1日", "⑱第10回 協議会を開催")
     assert eighteen.held_from == eighteen.held_to == date(2022, 9, 1)
+
+
+async def test_dev_seed_loads_the_council(isolated_sessions, plan, temporal_client, settings):
+    """`tokku dev` loads the council with the demo data, even when the demo applications exist already."""
+    from services.core.applications import ApplicationService
+    from services.core.seed import seed_demo_applications
+
+    async with isolated_sessions() as session:
+        organization = Organization(name="既存社", kind="company")
+        session.add(organization)
+        await session.flush()
+        user = User(username="existing", password_hash="!", display_name="x", role="applicant",
+                    organization_id=organization.id)
+        session.add(user)
+        await session.flush()
+        session.add(Application(organization_id=organization.id, created_by=user.id, content={}))
+        await session.commit()
+    service = ApplicationService(isolated_sessions, temporal_client, settings)
+    assert await seed_demo_applications(service, isolated_sessions, plan) == 0
+    async with isolated_sessions() as session:
+        record = await council_record(session)
+    assert record is not None and [c.no for c in record.consultations] == list(range(1, 17))
