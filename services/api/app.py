@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
 
 from services.api import health
 from services.api.errors import install_error_handlers
+from services.api.pages import install_pages
 from services.api.request_context import RequestContextMiddleware
 from services.api.routers import applications, auth, follow_up, notifications
 from services.api.routers import documents, rounds, zone
@@ -51,13 +51,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(documents.router, prefix="/api/v1")
     app.include_router(zone.router, prefix="/api/v1")
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def index() -> str:
-        return (
-            "<!doctype html><html lang='ja'><meta charset='utf-8'><title>tokku 特区申請</title>"
-            "<h1>tokku — 国際戦略総合特区 指定申請</h1>"
-            "<p>JSON API: <a href='/docs'>/docs</a> (OpenAPI). Web pages for companies and officials are "
-            "on the way; until then the API is the way in.</p></html>"
-        )
+    install_pages(app, settings)  # the web pages: login, forms, inbox, dashboard (services/api/pages)
 
     return app

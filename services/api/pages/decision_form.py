@@ -1,0 +1,77 @@
+"""The decision form of each step, derived from the step's outcome models in workflows.contracts
+(DECISION_FIELDS): the fields, which outcome needs which, and the choices — so the form cannot drift from
+the rules the workflow checks."""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from workflows.contracts import DECISION_FIELDS, Status
+
+
+@dataclass
+class DecisionField:
+    name: str
+    kind: str  # text | textarea | date | select | lines
+    choices: tuple[str, ...] = ()
+    required_for: list[str] = field(default_factory=list)
+
+    @property
+    def dom_id(self) -> str:
+        return "d-" + self.name.replace("_", "-")
+
+
+def _unwrap_optional(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def _kind(name: str, annotation: Any) -> tuple[str, tuple[str, ...]]:
+    annotation = _unwrap_optional(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is list:
+        return "lines", ()
+    if origin is typing.Literal:
+        return "select", tuple(typing.get_args(annotation))
+    if annotation is date:
+        return "date", ()
+    return ("textarea" if name == "reason" else "text"), ()
+
+
+def decision_fields(step: Status) -> list[DecisionField]:
+    """The union of the step's outcome fields, in model order; `reason` last (it applies to every outcome)."""
+    fields: dict[str, DecisionField] = {}
+    for outcome, model in DECISION_FIELDS.get(step, {}).items():
+        for name, info in model.model_fields.items():
+            kind, choices = _kind(name, info.annotation)
+            entry = fields.setdefault(name, DecisionField(name, kind, choices))
+            if info.is_required():
+                entry.required_for.append(outcome)
+    reason = fields.pop("reason", None)
+    return [*fields.values(), *([reason] if reason else [])]
+
+
+def decision_body(step: Status, form) -> tuple[dict[str, Any], dict[str, str]]:
+    """The DecisionRequest body from the posted form (only the chosen outcome's fields), and the raw values
+    to show again if the service refuses it."""
+    outcome = form.get("outcome") or ""
+    raw = {f.name: (form.get(f.name) or "").strip() for f in decision_fields(step)}
+    body: dict[str, Any] = {"step": step.value, "outcome": outcome}
+    model = DECISION_FIELDS.get(step, {}).get(outcome)
+    if model is None:
+        return body, {"outcome": outcome, **raw}
+    for f in decision_fields(step):
+        if f.name not in model.model_fields:
+            continue
+        value = raw[f.name]
+        if f.kind == "lines":
+            body[f.name] = [line.strip() for line in value.splitlines() if line.strip()]
+        elif value:
+            body[f.name] = value
+    return body, {"outcome": outcome, **raw}
