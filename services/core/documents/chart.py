@@ -46,7 +46,7 @@ def targets_svg(progress: list[TargetProgress], *, title: str = "数値目標の
     for row, target in enumerate(progress):
         y = TOP + row * ROW_HEIGHT
         parts.append(f'<text x="16" y="{y + 14}" font-weight="bold">{escape(target.no)}</text>')
-        parts.append(f'<text x="70" y="{y + 14}">{escape(_short(target.name, 22))}</text>')
+        parts.append(f'<text x="70" y="{y + 14}">{escape(_short(target.name, 18))}</text>')
         parts.append(f'<rect x="{bar_x}" y="{y}" width="{BAR_WIDTH}" height="22" fill="#eeeeee" stroke="#999999"/>')
         x = float(bar_x)
         for index, figure in enumerate(target.years):

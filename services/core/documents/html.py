@@ -26,7 +26,7 @@ TEMPLATE = """<!doctype html>
   table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; }
   th, td { border: 1px solid #000; padding: 1.5mm 2mm; vertical-align: top; text-align: left; }
   th { width: 22%; font-weight: normal; background: #f2f2f2; }
-  table.grid th { width: auto; }
+  table.grid { font-size: 9pt; } table.grid th { width: auto; }
   td p { margin: 0; }
   ol.numbered { margin: 1mm 0 3mm; padding-left: 1.6em; }
   .note { margin-top: 6mm; }
