@@ -130,7 +130,18 @@ async def current_council(session: AsyncSession) -> Council | None:
 
 
 async def load_council(session: AsyncSession, plan: dict[str, Any]) -> Council:
-    """Put the plan's council, members and printed consultations in the tables (missing rows only)."""
+    """Put the plan's council, members and printed consultations in the tables (missing rows only).
+
+    Two first readers may load at once: the unique keys stop the second, which then finds the first's rows.
+    """
+    try:
+        return await _load_council(session, plan)
+    except IntegrityError:
+        await session.rollback()
+        return await _load_council(session, plan)
+
+
+async def _load_council(session: AsyncSession, plan: dict[str, Any]) -> Council:
     source = plan["council"]
     council = (await session.execute(select(Council).where(Council.name == source["name"]))).scalars().first()
     if council is None:

@@ -244,3 +244,17 @@ async def test_dev_seed_loads_the_council(isolated_sessions, plan, temporal_clie
     async with isolated_sessions() as session:
         record = await council_record(session)
     assert record is not None and [c.no for c in record.consultations] == list(range(1, 17))
+
+
+async def test_council_loads_once_when_first_readers_race(isolated_sessions, plan):
+    import asyncio
+
+    async def load() -> int:
+        async with isolated_sessions() as session:
+            return (await load_council(session, plan)).id
+
+    ids = await asyncio.gather(*(load() for _ in range(4)))
+    assert len(set(ids)) == 1
+    async with isolated_sessions() as session:
+        record = await council_record(session)
+    assert len(record.consultations) == 16 and len(record.members) == 73
