@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -255,10 +254,3 @@ def renumber(state: FormState) -> None:
     """After a post, rows are shown as 0..n-1: the same numbering the content's error paths use."""
     for index, row in enumerate(state.items):
         row["token"] = str(index)
-
-
-def iso_or_none(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
