@@ -23,7 +23,7 @@ from services.core.documents import besshi, betten3, betten6, sources, targets_t
 from services.core.documents.html import render_html
 from services.core.documents.markdown import render_markdown
 from services.core.documents.model import Document
-from services.core.documents.redaction import AUDIENCES, INTERNAL, PUBLIC
+from services.core.documents.redaction import AUDIENCES, INTERNAL
 from services.core.documents.tabular import render_csv, render_xlsx
 from services.core.exceptions import Invalid, NotFound
 from services.core.models import ApplicationStatus
