@@ -24,6 +24,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from services.core.exceptions import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
+from services.core.inbox_query import SORTS as TASK_SORTS
+from services.core.inbox_query import TASKS_CAP, TaskCursor
+from services.core.inbox_query import page_query as task_page_query
 from services.core.models import (
     Application,
     ApplicationStatus,
@@ -289,7 +292,15 @@ class ApplicationService:
 
     async def tasks(self, user: User, *, sort: str = "due") -> list[TaskPublic]:
         """The caller's inbox: what their role (and government) must act on, oldest due first
-        (sort="-due": latest due first; sort="id": newest application first)."""
+        (sort="-due": latest due first; sort="id": newest application first); at most TASKS_CAP tasks."""
+        return (await self.task_page(user, sort=sort))[0]
+
+    async def task_page(self, user: User, *, sort: str = "due", limit: int = TASKS_CAP,
+                        cursor: str | None = None) -> tuple[list[TaskPublic], str | None]:
+        """One page of the inbox and the cursor of the next (None on the last page); a page costs the same
+        whatever the table holds (services/core/inbox_query.py)."""
+        sort = sort if sort in TASK_SORTS else "due"
+        limit = max(1, min(limit, TASKS_CAP))
         if user.role == Role.applicant:
             steps = [Status.revision_requested]
             due_column = ApplicationStatus.revision_due_at
@@ -297,35 +308,22 @@ class ApplicationService:
             steps = [step for step, role in rules.STEP_ROLE.items() if role == user.role]
             due_column = ApplicationStatus.step_due_at
         if not steps:
-            return []
-        query = (select(ApplicationStatus, Application.project_name, Application.content)
-                 .join(Application, Application.id == ApplicationStatus.application_id)
-                 .where(ApplicationStatus.status.in_([s.value for s in steps]))
-                 .where(self._visibility_clause(user))
-                 .order_by(*self._task_order(sort, due_column))
-                 .limit(1000))
+            return [], None
+        after = TaskCursor.decode(cursor, sort) if cursor else None
+        query = task_page_query(steps, due_column, self._visibility_clause(user), sort, limit, after)
         now = datetime.now(timezone.utc)
         async with self.sessions() as session:
             rows = (await session.execute(query)).all()
-        tasks = []
-        for status, project_name, content in rows:
-            due = status.revision_due_at if user.role == Role.applicant else status.step_due_at
-            tasks.append(TaskPublic(application_id=status.application_id, step=Status(status.status),
-                                    project_name=project_name,
-                                    applicant_name=(content.get("applicant") or {}).get("name"),
-                                    government=status.government, due_at=due,
-                                    overdue=bool(due and due < now)))
-        return tasks
+        tasks = [TaskPublic(application_id=row.application_id, step=Status(row.status),
+                            project_name=row.project_name,
+                            applicant_name=(row.content.get("applicant") or {}).get("name"),
+                            government=row.government, due_at=row.due_at,
+                            overdue=bool(row.due_at and row.due_at < now))
+                 for row in rows[:limit]]
+        more = len(rows) > limit
+        return tasks, TaskCursor(sort, tasks[-1].due_at, tasks[-1].application_id).encode() if more else None
 
     # --- helpers ----------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _task_order(sort: str, due_column) -> tuple:
-        if sort == "-due":  # tasks without a due date stay last either way
-            return due_column.is_(None), due_column.desc(), ApplicationStatus.application_id
-        if sort == "id":
-            return (ApplicationStatus.application_id.desc(),)
-        return due_column.is_(None), due_column, ApplicationStatus.application_id
 
     @staticmethod
     def _require_role(user: User, role: Role, message: str, message_ja: str) -> None:

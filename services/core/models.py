@@ -127,6 +127,8 @@ class ApplicationStatus(SQLModel, table=True):
     __table_args__ = (
         Index("ix_application_status_status_app", "status", "application_id"),
         Index("ix_application_status_step_due", "current_step", "step_due_at"),
+        # The inbox reads each step's rows in due order (services/core/inbox_query.py; migration 0004).
+        Index("ix_application_status_status_due", "status", "step_due_at", "application_id"),
     )
 
     application_id: int = Field(foreign_key="applications.id", primary_key=True)

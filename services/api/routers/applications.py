@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response, status
 
 from services.api.deps import CurrentUser, IdempotencyKey, Service
+from services.core.inbox_query import TASKS_CAP
 from services.core.schemas import (
     ApplicationCreate,
     ApplicationPage,
@@ -83,6 +84,13 @@ async def list_applications(user: CurrentUser, service: Service,
 
 
 @router.get("/tasks", response_model=list[TaskPublic],
-            summary="The caller's inbox: steps their role and government hold, oldest due first")
-async def list_tasks(user: CurrentUser, service: Service) -> list[TaskPublic]:
-    return await service.tasks(user)
+            summary="The caller's inbox: steps their role and government hold, oldest due first",
+            description="Keyset pages: with `limit`, the `X-Next-Cursor` response header (absent on the last "
+                        "page) is the `cursor` of the next page.")
+async def list_tasks(user: CurrentUser, service: Service, response: Response,
+                     limit: Annotated[int, Query(ge=1, le=TASKS_CAP)] = TASKS_CAP,
+                     cursor: Annotated[str | None, Query(max_length=200)] = None) -> list[TaskPublic]:
+    tasks, next_cursor = await service.task_page(user, limit=limit, cursor=cursor)
+    if next_cursor:
+        response.headers["X-Next-Cursor"] = next_cursor
+    return tasks
