@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from services.api import health
 from services.api.errors import install_error_handlers
+from services.api.middleware import BodyGuardMiddleware, SecurityMiddleware
 from services.api.pages import install_pages
 from services.api.request_context import RequestContextMiddleware
 from services.api.routers import applications, auth, follow_up, notifications
@@ -41,6 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="特区指定申請 — designation applications for International Strategic Comprehensive "
                               "Special Zones, run as durable Temporal workflows.")
     install_error_handlers(app)
+    # Innermost first: bad bodies are refused before any route; every answer gets the security headers.
+    app.add_middleware(BodyGuardMiddleware, upload_limit=settings.attachment_max_bytes)
+    app.add_middleware(SecurityMiddleware, https=settings.public_base_url.startswith("https://"))
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(auth.router, prefix="/api/v1")

@@ -44,6 +44,7 @@ async def get_current_user(request: Request, token: Annotated[str | None, Depend
         user = await session.get(User, user_id)
     if user is None or not user.is_active:
         raise unauthorized
+    request.state.user = user  # who asked, for the log line of a refused request
     return user
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from services.core.exceptions import DomainError
@@ -14,4 +16,18 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = {"code": error.code, "message": error.message, "message_ja": error.message_ja}
         if error.errors:
             detail["errors"] = error.errors
-        return JSONResponse(status_code=error.status_code, content={"detail": detail})
+        retry_after = getattr(error, "retry_after", None)  # throttling says when to come back
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return JSONResponse(status_code=error.status_code, content={"detail": detail}, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        # FastAPI's list of problems stays in `detail` (clients read each field's `loc`); the summary above
+        # it says the same in both languages.
+        broken_json = any(item.get("type") == "json_invalid" for item in error.errors())
+        message = ("the body is not valid JSON" if broken_json
+                   else "the request is not valid: see detail for each field")
+        message_ja = ("本文がJSONとして正しくありません" if broken_json
+                      else "リクエストの内容に誤りがあります（各項目は detail を参照してください）")
+        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(error.errors()),
+                                                      "message": message, "message_ja": message_ja})

@@ -7,6 +7,7 @@ from sqlalchemy import engine_from_config, pool
 
 from services.core import follow_up_models, models  # noqa: F401 - registers the tables on the metadata
 from services.core import records_models  # noqa: F401 - council, consultations, filing rounds, exports
+from services.core import throttle_models  # noqa: F401 - failed sign-ins, idempotency keys
 from services.core import attachments  # noqa: F401 - the web's attachment table
 
 config = context.config
