@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime, timedelta, timezone
 
 import httpx
 from playwright.async_api import expect
 
+from services.core.models import ApplicationStatus
 from tests.e2e.pages import application_id_from, field, fill_application, fill_item
 from tests.factories import application_body
 
@@ -254,7 +256,7 @@ async def test_pages_work_without_javascript(sign_in, as_user):
     assert [i["description"] for i in stored["content"]["equipment_items"]] == ["質量分析計"]
 
 
-async def test_inbox_sorts_and_search_filters(sign_in, as_user):
+async def test_inbox_sorts_marks_overdue_and_search_filters(sign_in, as_user, sessions):
     api = await as_user("applicant2")
     ids = []
     for name in ("並べ替え確認A", "並べ替え確認B"):
@@ -262,9 +264,17 @@ async def test_inbox_sorts_and_search_filters(sign_in, as_user):
             project_name=name, applicant={"name": "JSR株式会社"}, business_area="横浜市鶴見区末広町1丁目"))).json()
         await api.post(f"/applications/{created['id']}/submit")
         ids.append(created["id"])
+    async with sessions() as session:  # the intake target of A passed three days ago
+        status = await session.get(ApplicationStatus, ids[0])
+        status.step_due_at = datetime.now(timezone.utc) - timedelta(days=3)
+        session.add(status)
+        await session.commit()
     official = await sign_in("yokohama1")
     page = official.page
     await official.goto("/inbox")
+    overdue = page.locator("table.inbox tbody tr.overdue").filter(has_text="並べ替え確認A")
+    await expect(overdue).to_contain_text("期限超過（3日超過）")
+    await expect(page.locator("table.inbox tbody tr").filter(has_text="並べ替え確認B")).not_to_contain_text("期限超過")
     rows = page.locator("table.inbox tbody tr")
     first_ids = [int(await rows.nth(i).locator("td").first.inner_text()) for i in range(await rows.count())]
     assert first_ids.index(ids[0]) < first_ids.index(ids[1])  # due soonest first
