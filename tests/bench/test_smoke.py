@@ -1,0 +1,52 @@
+"""The benchmark harness in its smoke mode (tiny counts), so it cannot rot: it starts its own stack, runs
+every scenario, prints the table with a verdict per target and writes the results file. Figures from tiny
+counts on a shared machine mean nothing; what must hold is that nothing failed and every reminder fired
+exactly once."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def test_smoke_run_writes_results(tmp_path):
+    output = tmp_path / "latest.json"
+    run = subprocess.run([sys.executable, "-m", "bench", "--scale", "smoke", "--output", str(output)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    results = json.loads(output.read_text(encoding="utf-8"))
+    assert set(results["scenarios"]) == {"listing", "intake", "decisions", "open"}
+    assert results["machine"]["nproc"] >= 1 and results["machine"]["cpu_model"]
+
+    for scenario in ("intake", "decisions"):
+        phases = results["scenarios"][scenario]["phases"]
+        assert len(phases) == 3
+        for name, phase in phases.items():
+            assert phase["errors"] == 0 and phase["ok"] == phase["operations"] > 0, (scenario, name, phase)
+            assert phase["p99_ms"] >= phase["p50_ms"] > 0
+    assert results["scenarios"]["intake"]["ratio_to_raw"] > 0
+    assert results["scenarios"]["decisions"]["p99_ratio_to_raw"] > 0
+
+    listing = results["scenarios"]["listing"]
+    for name, entry in listing["endpoints"].items():
+        for size in map(str, listing["sizes"]):
+            assert entry[size]["errors"] == 0 and entry[size]["rows_returned"] > 0, (name, size)
+    assert listing["endpoints"]["tasks (inbox page of 50)"][str(listing["sizes"][1])]["rows_returned"] == 50
+
+    open_ = results["scenarios"]["open"]
+    reminders, histories = open_["reminders"], open_["histories"]
+    assert reminders["fired"] == reminders["due"] == open_["open_applications"]
+    assert reminders["twice_or_more"] == 0 and reminders["missing"] == 0 and reminders["early"] == 0
+    assert histories["notify_once"] == open_["open_applications"] and histories["open"] == open_["open_applications"]
+    assert open_["rss_mib_peak"]["worker"] > 0 and open_["rss_mib_peak"]["temporal"] > 0
+
+    verdicts = [line for line in run.stdout.splitlines() if line.startswith(("PASS ", "FAIL "))]
+    assert len(verdicts) == len(results["targets"]) == 6
+    assert "every due reminder fired, none twice" in run.stdout
