@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from services.api.pages import applications, auth, dashboard, inbox
+from services.api.pages import applications, auth, dashboard, follow_up, inbox
 from services.api.pages.web import STATIC_DIR
 from services.core.settings import Settings
 
@@ -21,5 +21,5 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
                        session_cookie="tokku_session", max_age=SESSION_MAX_AGE, same_site="lax",
                        https_only=settings.mode == "production")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, applications, inbox, dashboard):
+    for module in (auth, applications, follow_up, inbox, dashboard):
         app.include_router(module.router)

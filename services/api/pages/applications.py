@@ -247,11 +247,14 @@ async def check_corporate_number(request: Request, user: PageUser) -> Response:
 async def _application_page(request: Request, user: User, application_id: int, *,
                             decision_values: dict[str, str] | None = None,
                             decision_errors: dict[str, list[str]] | None = None,
-                            decision_general: list[str] | None = None, status_code: int = 200) -> HTMLResponse:
+                            decision_general: list[str] | None = None, status_code: int = 200,
+                            extra_context: dict | None = None) -> HTMLResponse:
     service = _service(request)
     application = await service.get(user, application_id)
     follow_up = request.app.state.follow_up
     deadlines = await follow_up.deadlines(user, application_id)
+    acquisitions = await follow_up.acquisitions(user, application_id)
+    annual_reports = await follow_up.annual_reports(user, application_id)
     notifications = [n for n in await follow_up.notifications(user, limit=200) if n.application_id == application_id]
     attachments = await _attachments(request).list(user, application_id)
     status = Status(application.status)
@@ -273,6 +276,12 @@ async def _application_page(request: Request, user: User, application_id: int, *
         "decision_values": decision_values or {}, "decision_errors": decision_errors or {},
         "decision_general": decision_general or [], "designation": designation, "sections": SECTIONS,
         "max_mb": request.app.state.settings.attachment_max_bytes / (1024 * 1024),
+        "acquisitions": acquisitions, "annual_reports": annual_reports,
+        "can_report": is_owner and status == Status.follow_up,
+        "can_review": (user.role == Role.local_official and status == Status.follow_up
+                       and rules.official_covers(user.government, application.government)),
+        "follow_up_form": None, "follow_up_values": {}, "follow_up_errors": {}, "follow_up_general": [],
+        **(extra_context or {}),
     }, status_code=status_code, user=user)
 
 
