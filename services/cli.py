@@ -148,9 +148,9 @@ def main(argv: list[str] | None = None) -> None:
                     log_config=logging_config(settings.log_level, settings.resolved_log_format),
                     access_log=False)  # the API logs each request itself, with its request id
     elif args.command == "worker":
-        from services.workers.main import run_worker
+        from services.workers.main import run_until_stopped
 
-        asyncio.run(run_worker(settings))
+        run_until_stopped(settings)
     elif args.command == "migrate":
         from services.core.migrate import upgrade, wait_for_database
 
@@ -164,11 +164,12 @@ def main(argv: list[str] | None = None) -> None:
                                         round_id=args.round_id, out=args.out)))
     elif args.command == "check":
         from services.core.readiness import check_configured
+        from services.core.temporal import exit_process
 
         checks = asyncio.run(check_configured(settings))
         for check in checks:
             print(f"{check.name}: {'ok' if check.ok else check.error}")
-        sys.exit(0 if all(check.ok for check in checks) else 1)
+        exit_process(0 if all(check.ok for check in checks) else 1)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 uvicorn serving the API, all on 127.0.0.1 with free ports, started once per test session and stopped after.
 
 The database is SQLite by default; TOKKU_TEST_DATABASE=postgres runs the same suite on PostgreSQL at
-127.0.0.1:5432 (database `test`).
+127.0.0.1:5432 (database `test`, in a schema of the session's own, so test runs side by side on one machine
+do not drop each other's tables).
 """
 
 from __future__ import annotations
@@ -34,13 +35,22 @@ def postgres_url(database: str = "test") -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
 
 
-async def reset_postgres_schema(url: str) -> None:
+async def reset_postgres_schema(url: str, schema: str = "public") -> None:
     from sqlalchemy import text
 
     engine = create_engine(url)
     async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
+        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    await engine.dispose()
+
+
+async def drop_postgres_schema(url: str, schema: str) -> None:
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     await engine.dispose()
 
 
@@ -58,14 +68,19 @@ async def temporal_server(run_dir: Path) -> AsyncIterator[DevServer]:
 
 
 @pytest.fixture(scope="session")
-async def database_url(run_dir: Path) -> str:
+async def database_url(run_dir: Path) -> AsyncIterator[str]:
     if os.environ.get("TOKKU_TEST_DATABASE") == "postgres":
-        url = postgres_url()
-        await reset_postgres_schema(url)
+        schema = f"run_{uuid.uuid4().hex[:12]}"
+        await reset_postgres_schema(postgres_url(), schema)
+        # Every connection of this session (and of the processes it starts) uses only that schema.
+        url = f"{postgres_url()}?options=-csearch_path%3D{schema}"
+        await asyncio.to_thread(upgrade, url)
+        yield url
+        await drop_postgres_schema(postgres_url(), schema)
     else:
         url = f"sqlite+aiosqlite:///{run_dir / 'tokku.db'}"
-    await asyncio.to_thread(upgrade, url)
-    return url
+        await asyncio.to_thread(upgrade, url)
+        yield url
 
 
 @pytest.fixture(scope="session")

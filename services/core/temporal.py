@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -14,3 +18,12 @@ async def connect(settings: Settings) -> Client:
                                 data_converter=pydantic_data_converter,
                                 # the request id travels to workflows and activities (and their log lines)
                                 interceptors=[LogContextInterceptor()])
+
+
+def exit_process(code: int) -> None:
+    """End a process that used a Temporal client without interpreter teardown: the client's Rust threads can
+    abort a finalising interpreter (SIGABRT instead of the exit code; temporalio/sdk-python#300)."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

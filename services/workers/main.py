@@ -14,7 +14,7 @@ from temporalio.worker import Worker
 from services.core.db import create_engine, session_factory
 from services.core.logging import configure_logging
 from services.core.settings import Settings, get_settings
-from services.core.temporal import connect
+from services.core.temporal import connect, exit_process
 from services.workers.activities import ProjectionActivities
 from services.workers.notifications import NotificationActivities
 from workflows.designation import ApplicationWorkflow
@@ -63,10 +63,16 @@ async def run_worker(settings: Settings | None = None, stop: asyncio.Event | Non
     log.info("worker stopped")
 
 
+def run_until_stopped(settings: Settings) -> None:
+    """The worker process: run until SIGTERM/SIGINT, shut down gracefully, exit 0."""
+    asyncio.run(run_worker(settings))
+    exit_process(0)
+
+
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.resolved_log_format)
-    asyncio.run(run_worker(settings))
+    run_until_stopped(settings)
 
 
 if __name__ == "__main__":
