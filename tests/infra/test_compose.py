@@ -167,3 +167,18 @@ def test_a_missing_secret_stops_the_stack_with_a_clear_message(tmp_path):
     result = compose_config(env_file, "--quiet")
     assert result.returncode != 0
     assert "set TOKKU_SECRET_KEY" in result.stderr
+
+
+def test_the_dockerfile_builds_one_image_for_every_part():
+    dockerfile = (ROOT / "infra" / "Dockerfile").read_text(encoding="utf-8")
+    ignore = (ROOT / "infra" / "Dockerfile.dockerignore").read_text(encoding="utf-8")
+    sources = [line.split()[1:-1] for line in dockerfile.splitlines() if line.startswith("COPY ")]
+    for paths in sources:
+        for path in paths:
+            assert (ROOT / path).exists(), f"COPY {path}: not in the repository"
+            assert f"!{path.rstrip('/')}" in ignore.replace("/\n", "\n"), f"{path} is excluded from the build context"
+    assert 'ENTRYPOINT ["tokku"]' in dockerfile  # `command: [api|worker|migrate]` picks the part
+    assert re.search(r"^USER tokku$", dockerfile, re.M)  # not root
+    assert "TOKKU_MODE=production" in dockerfile
+    for part in ("migrate", "api", "worker", "check"):
+        assert f"tokku {part}" in dockerfile
