@@ -195,6 +195,8 @@ class ApplicationService:
                        idempotency_key: str | None = None) -> ApplicationPublic:
         async with self.sessions() as session:
             application, status = await self.load_for_applicant(session, user, application_id)
+            if status.status == Status.withdrawn and not status.workflow_id:  # a retried draft withdrawal
+                return await self._public(session, application)
             if status.status == Status.draft:  # no workflow yet: the draft is simply withdrawn
                 status.status = Status.withdrawn
                 status.current_step = None
@@ -205,7 +207,10 @@ class ApplicationService:
                                   actor_role=user.role, reason=reason, status_after=Status.withdrawn,
                                   occurred_at=utcnow()))
                 status.last_seq += 1
-                await session.commit()
+                try:
+                    await session.commit()
+                except IntegrityError:  # a parallel retry withdrew it first: same answer
+                    await session.rollback()
                 return await self._public(session, application)
         await self.update_workflow(application_id, ApplicationWorkflow.withdraw,
                            WithdrawInput(actor=actor_for(user), reason=reason), "withdraw", idempotency_key,
@@ -221,11 +226,18 @@ class ApplicationService:
                             "申請者は審査の判断を行えません")
         async with self.sessions() as session:
             status = await session.get(ApplicationStatus, application_id)
-            if status is None:
-                raise NotFound(f"application {application_id} does not exist", "申請が見つかりません")
+            if status is None or not self.can_view(user, status):  # never reveal what the caller may not see
+                raise NotFound(f"application {application_id} does not exist or is not yours to see",
+                               "申請が見つからないか、閲覧する権限がありません")
             if not status.workflow_id:
                 raise Conflict("the application is still a draft; nothing to decide until it is submitted",
                                "この申請は未提出（下書き）のため判断できません")
+        if request.step == status.current_step and request.step in rules.STEP_ROLE:
+            # Who may decide comes before what the decision says (the workflow checks both again).
+            try:
+                rules.check_actor_holds_step(actor_for(user), request.step, status.government)
+            except rules.DecisionRefused as refused:
+                raise Forbidden(refused.message, refused.message_ja) from None
         if request.step not in DECISION_FIELDS or request.outcome not in DECISION_FIELDS[request.step]:
             allowed = ", ".join(DECISION_FIELDS.get(request.step, {})) or "none"
             raise Invalid(f"outcome {request.outcome!r} is not possible at step {request.step.value}; allowed: {allowed}",
@@ -344,6 +356,9 @@ class ApplicationService:
             raise NotFound(f"application {application_id} does not exist or is not yours",
                            "申請が見つからないか、あなたの会社の申請ではありません")
         if user.role != Role.applicant:
+            if not self.can_view(user, status):  # the same answer as for an id that does not exist
+                raise NotFound(f"application {application_id} does not exist or is not yours",
+                               "申請が見つからないか、あなたの会社の申請ではありません")
             raise Forbidden("only a user of the applicant company can do this",
                             "この操作は申請企業の利用者のみ行えます")
         return application, status

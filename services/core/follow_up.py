@@ -27,7 +27,8 @@ from services.core.follow_up_schemas import (
     NotificationPublic,
     ReviewRequest,
 )
-from services.core.models import Application, ApplicationStatus, Decision, EquipmentItem, User, utcnow
+from services.core import idempotency
+from services.core.models import Application, ApplicationStatus, Decision, EquipmentItem, Event, User, utcnow
 from services.core.schemas import actor_for
 from workflows import rules
 from workflows.contracts import (
@@ -58,34 +59,39 @@ class FollowUpService:
 
     # --- acquisition reports -----------------------------------------------------------------------------
 
-    async def report_acquisition(self, user: User, application_id: int,
-                                 body: AcquisitionReportCreate) -> AcquisitionReportPublic:
+    async def report_acquisition(self, user: User, application_id: int, body: AcquisitionReportCreate,
+                                 idempotency_key: str | None = None) -> AcquisitionReportPublic:
+        """Store the report, then tell the workflow; with an idempotency key a retry returns the first report."""
+        operation = f"acquisition:{application_id}"
         async with self.sessions() as session:
             application, status = await self._own_application(session, user, application_id)
-            self._require_follow_up(status)
-            if body.equipment_item_id is not None:
-                item = await session.get(EquipmentItem, body.equipment_item_id)
-                if item is None or item.application_id != application_id:
-                    raise Invalid(f"equipment item {body.equipment_item_id} is not a planned item of this application",
-                                  "指定された取得予定設備はこの申請のものではありません",
-                                  errors=[{"field": "equipment_item_id", "message": "not a planned item"}])
-            designation = await self._designation(session, application)
-            findings = check_acquisition(
-                AcquisitionFacts(asset_class=body.asset_class.value, actual_cost_jpy=body.actual_cost_jpy,
-                                 acquired_on=body.acquired_on, in_service_on=body.in_service_on,
-                                 location=body.location),
-                designation, self.settings.minimum_cost_jpy)
-            report = AcquisitionReport(application_id=application_id, equipment_item_id=body.equipment_item_id,
-                                       asset_class=body.asset_class.value, description=body.description,
-                                       actual_cost_jpy=body.actual_cost_jpy, acquired_on=body.acquired_on,
-                                       in_service_on=body.in_service_on, location=body.location,
-                                       rule_findings=findings, reported_by=user.id)
-            session.add(report)
-            await session.commit()
-        await self.applications.update_workflow(
-            application_id, ApplicationWorkflow.report_acquisition,
-            AcquisitionReported(actor=actor_for(user), report_id=report.id, equipment_item_id=report.equipment_item_id),
-            "acquisition", str(report.id), status.status)
+            report = await self._recalled(session, user, operation, idempotency_key, AcquisitionReport)
+            if report is None:
+                self._require_follow_up(status)
+                if body.equipment_item_id is not None:
+                    item = await session.get(EquipmentItem, body.equipment_item_id)
+                    if item is None or item.application_id != application_id:
+                        raise Invalid(f"equipment item {body.equipment_item_id} is not a planned item of this "
+                                      "application", "指定された取得予定設備はこの申請のものではありません",
+                                      errors=[{"field": "equipment_item_id", "message": "not a planned item"}])
+                designation = await self._designation(session, application)
+                findings = check_acquisition(
+                    AcquisitionFacts(asset_class=body.asset_class.value, actual_cost_jpy=body.actual_cost_jpy,
+                                     acquired_on=body.acquired_on, in_service_on=body.in_service_on,
+                                     location=body.location),
+                    designation, self.settings.minimum_cost_jpy)
+                report = AcquisitionReport(application_id=application_id, equipment_item_id=body.equipment_item_id,
+                                           asset_class=body.asset_class.value, description=body.description,
+                                           actual_cost_jpy=body.actual_cost_jpy, acquired_on=body.acquired_on,
+                                           in_service_on=body.in_service_on, location=body.location,
+                                           rule_findings=findings, reported_by=user.id)
+                report = await self._store(session, user, operation, idempotency_key, report)
+        if not await self._recorded(application_id, "acquisition_reported", report.id):
+            await self.applications.update_workflow(
+                application_id, ApplicationWorkflow.report_acquisition,
+                AcquisitionReported(actor=actor_for(user), report_id=report.id,
+                                    equipment_item_id=report.equipment_item_id),
+                "acquisition", str(report.id), status.status)
         return AcquisitionReportPublic.model_validate(report, from_attributes=True)
 
     async def acquisitions(self, user: User, application_id: int) -> list[AcquisitionReportPublic]:
@@ -96,50 +102,69 @@ class FollowUpService:
             return [AcquisitionReportPublic.model_validate(row, from_attributes=True) for row in rows]
 
     async def review_acquisition(self, user: User, application_id: int, report_id: int,
-                                 body: ReviewRequest) -> AcquisitionReportPublic:
+                                 body: ReviewRequest, idempotency_key: str | None = None) -> AcquisitionReportPublic:
+        operation = f"acquisition-review:{report_id}"
         async with self.sessions() as session:
             status = await self._for_official(session, user, application_id)
             report = await session.get(AcquisitionReport, report_id)
             if report is None or report.application_id != application_id:
                 raise NotFound(f"acquisition report {report_id} does not exist", "取得報告が見つかりません")
-            self._require_follow_up(status)
-            report.review_status = "confirmed" if body.outcome == "confirm" else "queried"
-            report.review_note, report.reviewed_by, report.reviewed_at = body.note, user.id, utcnow()
-            session.add(report)
-            await session.commit()
-        await self.applications.update_workflow(
-            application_id, ApplicationWorkflow.review_acquisition,
-            AcquisitionReviewed(actor=actor_for(user), report_id=report_id, equipment_item_id=report.equipment_item_id,
-                                outcome=body.outcome),
-            "acquisition-review", f"{report_id}-{report.reviewed_at.isoformat()}", status.status)
+            replay = await idempotency.recall(session, user, operation, idempotency_key) is not None
+            if not replay:
+                self._require_follow_up(status)
+                report.review_status = "confirmed" if body.outcome == "confirm" else "queried"
+                report.review_note, report.reviewed_by, report.reviewed_at = body.note, user.id, utcnow()
+                session.add(report)
+                idempotency.remember(session, user, operation, idempotency_key, report_id)
+                try:
+                    await session.commit()
+                except IntegrityError:  # the same key raced in from a parallel retry: its review stands
+                    await session.rollback()
+                    replay = True
+                    await session.refresh(report)
+        update_id = f"{report_id}-key-{idempotency_key}" if idempotency_key else f"{report_id}-{report.reviewed_at.isoformat()}"
+        try:
+            await self.applications.update_workflow(
+                application_id, ApplicationWorkflow.review_acquisition,
+                AcquisitionReviewed(actor=actor_for(user), report_id=report_id,
+                                    equipment_item_id=report.equipment_item_id, outcome=body.outcome),
+                "acquisition-review", update_id, status.status)
+        except Conflict:
+            if not replay:  # a retry after the process moved on keeps the first answer
+                raise
         return AcquisitionReportPublic.model_validate(report, from_attributes=True)
 
     # --- annual reports ---------------------------------------------------------------------------------
 
-    async def file_annual_report(self, user: User, application_id: int,
-                                 body: AnnualReportCreate) -> AnnualReportPublic:
+    async def file_annual_report(self, user: User, application_id: int, body: AnnualReportCreate,
+                                 idempotency_key: str | None = None) -> AnnualReportPublic:
+        operation = f"annual:{application_id}"
         async with self.sessions() as session:
             _, status = await self._own_application(session, user, application_id)
-            self._require_follow_up(status)
-            due = (await session.execute(select(Deadline).where(
-                Deadline.application_id == application_id, Deadline.key == f"annual:{body.fiscal_year}"))).scalars().first()
-            if due is None:
-                years = (await session.execute(select(Deadline.fiscal_year).where(
-                    Deadline.application_id == application_id, Deadline.kind == "annual_report"))).scalars().all()
-                raise Invalid(f"no annual report is due for fiscal year {body.fiscal_year}; due: {sorted(years)}",
-                              f"{body.fiscal_year}年度の報告は対象外です（対象年度: {sorted(years)}）",
-                              errors=[{"field": "fiscal_year", "message": f"one of {sorted(years)}"}])
-            report = AnnualReport(application_id=application_id, submitted_by=user.id, **body.model_dump())
-            session.add(report)
-            try:
-                await session.commit()
-            except IntegrityError:
-                raise Conflict(f"the report for fiscal year {body.fiscal_year} was already filed",
-                               f"{body.fiscal_year}年度の報告は提出済みです") from None
-        await self.applications.update_workflow(
-            application_id, ApplicationWorkflow.file_annual_report,
-            AnnualReportFiled(actor=actor_for(user), report_id=report.id, fiscal_year=body.fiscal_year),
-            "annual", str(report.id), status.status)
+            report = await self._recalled(session, user, operation, idempotency_key, AnnualReport)
+            if report is None:
+                self._require_follow_up(status)
+                due = (await session.execute(select(Deadline).where(
+                    Deadline.application_id == application_id,
+                    Deadline.key == f"annual:{body.fiscal_year}"))).scalars().first()
+                if due is None:
+                    years = (await session.execute(select(Deadline.fiscal_year).where(
+                        Deadline.application_id == application_id,
+                        Deadline.kind == "annual_report"))).scalars().all()
+                    raise Invalid(f"no annual report is due for fiscal year {body.fiscal_year}; due: {sorted(years)}",
+                                  f"{body.fiscal_year}年度の報告は対象外です（対象年度: {sorted(years)}）",
+                                  errors=[{"field": "fiscal_year", "message": f"one of {sorted(years)}"}])
+                report = AnnualReport(application_id=application_id, submitted_by=user.id, **body.model_dump())
+                try:
+                    report = await self._store(session, user, operation, idempotency_key, report)
+                except IntegrityError:
+                    raise Conflict(f"the report for fiscal year {body.fiscal_year} was already filed",
+                                   f"{body.fiscal_year}年度の報告は提出済みです") from None
+        if not await self._recorded(application_id, "annual_report_filed", report.id):
+            await self.applications.update_workflow(
+                application_id, ApplicationWorkflow.file_annual_report,
+                AnnualReportFiled(actor=actor_for(user), report_id=report.id, fiscal_year=report.fiscal_year),
+                "annual", str(report.id), status.status)
         return AnnualReportPublic.model_validate(report, from_attributes=True)
 
     async def annual_reports(self, user: User, application_id: int) -> list[AnnualReportPublic]:
@@ -150,16 +175,23 @@ class FollowUpService:
             return [AnnualReportPublic.model_validate(row, from_attributes=True) for row in rows]
 
     async def review_annual_report(self, user: User, application_id: int, report_id: int,
-                                   body: ReviewRequest) -> AnnualReportPublic:
+                                   body: ReviewRequest, idempotency_key: str | None = None) -> AnnualReportPublic:
+        operation = f"annual-review:{report_id}"
         async with self.sessions() as session:
             await self._for_official(session, user, application_id)
             report = await session.get(AnnualReport, report_id)
             if report is None or report.application_id != application_id:
                 raise NotFound(f"annual report {report_id} does not exist", "事業実施状況報告が見つかりません")
-            report.review_status = "confirmed" if body.outcome == "confirm" else "queried"
-            report.review_note, report.reviewed_by, report.reviewed_at = body.note, user.id, utcnow()
-            session.add(report)
-            await session.commit()
+            if await idempotency.recall(session, user, operation, idempotency_key) is None:
+                report.review_status = "confirmed" if body.outcome == "confirm" else "queried"
+                report.review_note, report.reviewed_by, report.reviewed_at = body.note, user.id, utcnow()
+                session.add(report)
+                idempotency.remember(session, user, operation, idempotency_key, report_id)
+                try:
+                    await session.commit()
+                except IntegrityError:  # the same key raced in from a parallel retry: its review stands
+                    await session.rollback()
+                    await session.refresh(report)
             return AnnualReportPublic.model_validate(report, from_attributes=True)
 
     # --- deadlines ----------------------------------------------------------------------------------------
@@ -271,6 +303,35 @@ class FollowUpService:
                 event.add_component(alarm)
             calendar.add_component(event)
         return calendar.to_ical()
+
+    # --- idempotency -----------------------------------------------------------------------------------
+
+    async def _recalled(self, session: AsyncSession, user: User, operation: str, key: str | None, table):
+        """The row a previous request with this key created, if any."""
+        earlier = await idempotency.recall(session, user, operation, key)
+        return None if earlier is None else await session.get(table, earlier)
+
+    async def _store(self, session: AsyncSession, user: User, operation: str, key: str | None, row):
+        """Commit the new row together with its key; a parallel retry with the same key gets the first row."""
+        try:
+            session.add(row)
+            await session.flush()
+            idempotency.remember(session, user, operation, key, row.id)
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+            first = await self._recalled(session, user, operation, key, type(row))
+            if first is None:
+                raise
+            return first
+        return row
+
+    async def _recorded(self, application_id: int, kind: str, report_id: int) -> bool:
+        """Whether the workflow already recorded this report (a retry must not tell it twice)."""
+        async with self.sessions() as session:
+            payloads = (await session.execute(select(Event.payload).where(
+                Event.application_id == application_id, Event.kind == kind))).scalars().all()
+        return any(payload.get("report_id") == report_id for payload in payloads)
 
     # --- checks -------------------------------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ async def in_intake(as_user) -> dict:
 
 
 async def test_decision_on_wrong_step_is_409(as_user, in_intake):
-    response = await (await as_user("secretariat1")).decide(in_intake["id"], COUNCIL_AGREE)
+    # (The secretariat does not see an application before the council step: it would get 404.)
+    response = await (await as_user("kanagawa1")).decide(in_intake["id"], COUNCIL_AGREE)
     assert response.status_code == 409, response.text
     detail = response.json()["detail"]
     assert detail["code"] == "wrong_step"
@@ -22,19 +23,24 @@ async def test_decision_on_wrong_step_is_409(as_user, in_intake):
 
 
 async def test_decision_by_wrong_role_is_403(as_user, in_intake):
-    response = await (await as_user("cao1")).decide(in_intake["id"], {"step": "intake_review", "outcome": "accept"})
+    # The operator sees every application but decides none (the Cabinet Office does not see it yet: 404).
+    response = await (await as_user("admin1")).decide(in_intake["id"], {"step": "intake_review", "outcome": "accept"})
     assert response.status_code == 403, response.text
     assert "local_official" in response.json()["detail"]["message"]
+    unseen = await (await as_user("cao1")).decide(in_intake["id"], {"step": "intake_review", "outcome": "accept"})
+    assert unseen.status_code == 404, unseen.text
     by_applicant = await (await as_user("applicant1")).decide(in_intake["id"],
                                                               {"step": "intake_review", "outcome": "accept"})
     assert by_applicant.status_code == 403
 
 
-async def test_decision_by_official_of_another_government_is_403(as_user, in_intake):
+async def test_decision_by_official_of_another_government_is_404(as_user, in_intake):
     assert in_intake["government"] == "kawasaki"
+    # Yokohama does not see Kawasaki's applications: the same answer as for one that does not exist.
     response = await (await as_user("yokohama1")).decide(in_intake["id"], {"step": "intake_review", "outcome": "accept"})
-    assert response.status_code == 403, response.text
-    assert "川崎市" in response.json()["detail"]["message_ja"]
+    assert response.status_code == 404, response.text
+    missing = await (await as_user("yokohama1")).decide(10**9, {"step": "intake_review", "outcome": "accept"})
+    assert missing.status_code == 404 and missing.json()["detail"]["code"] == response.json()["detail"]["code"]
     # The prefecture covers every area.
     prefecture = await (await as_user("kanagawa1")).decide(in_intake["id"], {"step": "intake_review", "outcome": "accept"})
     assert prefecture.status_code == 200, prefecture.text

@@ -21,8 +21,8 @@ router = APIRouter(prefix="/applications/{application_id}", tags=["follow-up"])
 @router.post("/acquisitions", response_model=AcquisitionReportPublic, status_code=status.HTTP_201_CREATED,
              summary="Report an equipment acquisition (applicant); the rules' findings come back with it")
 async def report_acquisition(application_id: int, body: AcquisitionReportCreate, user: CurrentUser,
-                             follow_up: FollowUp) -> AcquisitionReportPublic:
-    return await follow_up.report_acquisition(user, application_id, body)
+                             follow_up: FollowUp, idempotency_key: IdempotencyKey = None) -> AcquisitionReportPublic:
+    return await follow_up.report_acquisition(user, application_id, body, idempotency_key)
 
 
 @router.get("/acquisitions", response_model=list[AcquisitionReportPublic], summary="Acquisition reports")
@@ -33,15 +33,15 @@ async def list_acquisitions(application_id: int, user: CurrentUser, follow_up: F
 @router.post("/acquisitions/{report_id}/review", response_model=AcquisitionReportPublic,
              summary="Confirm or query an acquisition report (local official)")
 async def review_acquisition(application_id: int, report_id: int, body: ReviewRequest, user: CurrentUser,
-                             follow_up: FollowUp) -> AcquisitionReportPublic:
-    return await follow_up.review_acquisition(user, application_id, report_id, body)
+                             follow_up: FollowUp, idempotency_key: IdempotencyKey = None) -> AcquisitionReportPublic:
+    return await follow_up.review_acquisition(user, application_id, report_id, body, idempotency_key)
 
 
 @router.post("/annual-reports", response_model=AnnualReportPublic, status_code=status.HTTP_201_CREATED,
              summary="File the annual implementation report (事業実施状況報告) for a fiscal year (applicant)")
 async def file_annual_report(application_id: int, body: AnnualReportCreate, user: CurrentUser,
-                             follow_up: FollowUp) -> AnnualReportPublic:
-    return await follow_up.file_annual_report(user, application_id, body)
+                             follow_up: FollowUp, idempotency_key: IdempotencyKey = None) -> AnnualReportPublic:
+    return await follow_up.file_annual_report(user, application_id, body, idempotency_key)
 
 
 @router.get("/annual-reports", response_model=list[AnnualReportPublic], summary="Annual implementation reports")
@@ -52,8 +52,8 @@ async def list_annual_reports(application_id: int, user: CurrentUser, follow_up:
 @router.post("/annual-reports/{report_id}/review", response_model=AnnualReportPublic,
              summary="Confirm or query an annual report (local official)")
 async def review_annual_report(application_id: int, report_id: int, body: ReviewRequest, user: CurrentUser,
-                               follow_up: FollowUp) -> AnnualReportPublic:
-    return await follow_up.review_annual_report(user, application_id, report_id, body)
+                               follow_up: FollowUp, idempotency_key: IdempotencyKey = None) -> AnnualReportPublic:
+    return await follow_up.review_annual_report(user, application_id, report_id, body, idempotency_key)
 
 
 @router.get("/deadlines", response_model=list[DeadlineView],
