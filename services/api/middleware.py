@@ -25,7 +25,8 @@ API_PREFIX = "/api/v1/"
 FORM_PATHS = frozenset({"/api/v1/auth/token"})  # OAuth2 password form
 JSON_BODY_LIMIT = 1024 * 1024  # the largest real application is a few tens of kilobytes
 FORM_BODY_LIMIT = 1024 * 1024
-UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and the form's other fields around one file
+UPLOAD_OVERHEAD = 64 * 1024
+DRAIN_LIMIT = 64 * 1024 * 1024  # past this a refused upload is cut off instead of read to its end  # multipart boundaries and the form's other fields around one file
 REFUSED = frozenset({401, 403, 404, 405, 413, 415, 429})
 
 SECURITY_HEADERS = [
@@ -128,6 +129,7 @@ class BodyGuardMiddleware:
             JSON_BODY_LIMIT if is_api else FORM_BODY_LIMIT)
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._drain(receive)
             return await self._refuse(send, *self._too_large(limit))
         if not is_api and declared is not None:
             # The server never delivers more than a declared length: the page reads the stream itself.
@@ -142,6 +144,8 @@ class BodyGuardMiddleware:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > limit:  # no Content-Length (chunked): counted as it arrives
+                if more:
+                    await self._drain(receive)
                 return await self._refuse(send, *self._too_large(limit))
         refusal = self._check_api_body(path, content_type, body) if is_api else None
         if refusal is not None:
@@ -196,6 +200,17 @@ class BodyGuardMiddleware:
         size = f"{limit / 1048576:.1f} MB" if limit >= 1048576 else f"{limit // 1024} KB"
         return problem(413, "too_large", f"the request body is larger than {size}",
                        f"リクエスト本文が大きすぎます（上限 {size}）")
+
+    @staticmethod
+    async def _drain(receive: Receive) -> None:
+        """Read and drop what the client is still sending (up to DRAIN_LIMIT), so it can read our answer:
+        a server that closes mid-upload leaves the client with a reset instead of the 413."""
+        dropped = 0
+        while dropped <= DRAIN_LIMIT:
+            message = await receive()
+            if message["type"] == "http.disconnect" or not message.get("more_body", False):
+                return
+            dropped += len(message.get("body", b""))
 
     @staticmethod
     async def _refuse(send: Send, status: int, body: bytes) -> None:
