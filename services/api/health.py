@@ -3,12 +3,15 @@ database and Temporal reachable). Neither needs a sign-in; neither reveals more 
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.core.readiness import check_all
 
 router = APIRouter(tags=["operations"])
+log = logging.getLogger("tokku.health")
 
 _NAMES_JA = {"database": "データベース", "temporal": "ワークフローサービス（Temporal）"}
 
@@ -23,8 +26,11 @@ async def healthz() -> dict[str, str]:
 async def readyz(request: Request) -> JSONResponse:
     checks = await check_all(request.app.state.engine, request.app.state.applications.temporal)
     down = [check.name for check in checks if not check.ok]
+    for check in checks:
+        if not check.ok:  # the details (hosts, errors) go to the log, not to an anonymous caller
+            log.warning("not ready: %s: %s", check.name, check.error, extra={"check": check.name})
     body = {"status": "ready" if not down else "unavailable", "down": down,
-            "checks": {check.name: "ok" if check.ok else check.error for check in checks}}
+            "checks": {check.name: "ok" if check.ok else "unreachable" for check in checks}}
     if not down:
         return JSONResponse(body)
     body["message"] = f"not ready: {' and '.join(down)} not reachable"

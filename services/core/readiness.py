@@ -28,8 +28,8 @@ class Check:
 def _describe(error: BaseException) -> str:
     if isinstance(error, TimeoutError):
         return f"no answer within {CHECK_TIMEOUT_SECONDS:g}s"
-    text_ = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"{type(error).__name__}: {text_}"[:300]
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {first_line}"[:300]
 
 
 async def check_database(engine: AsyncEngine) -> Check:

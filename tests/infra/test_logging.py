@@ -9,7 +9,6 @@ import logging
 import os
 import subprocess
 import sys
-import time
 import uuid
 
 import httpx
