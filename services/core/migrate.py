@@ -26,6 +26,8 @@ def alembic_config(database_url: str) -> Config:
 def wait_for_database(database_url: str, timeout_seconds: float) -> None:
     """Return once the database accepts a connection; raise after `timeout_seconds` (the one-shot migrate
     container starts together with PostgreSQL and must not fail while it is still initialising)."""
+    if database_url.startswith("sqlite"):
+        return  # a file: nothing to wait for (upgrade creates its directory)
     engine = create_engine(sync_url(database_url))
     deadline = time.monotonic() + timeout_seconds
     try:
