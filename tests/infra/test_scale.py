@@ -97,7 +97,7 @@ async def test_two_apis_two_workers_200_applications_one_worker_killed(only_in_t
                     state = await call(i + step, "POST", f"/applications/{application_id}/decisions",
                                        tokens[username], json=body)
                     decided += 1
-                    if decided >= APPLICATIONS * len(STEPS) // 3:
+                    if decided >= APPLICATIONS * len(STEPS) // 2:
                         halfway.set()
                 assert state["status"] == EXPECTED_STATUS
                 return application_id
