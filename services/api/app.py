@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from services.api import health
 from services.api.errors import install_error_handlers
 from services.api.middleware import BodyGuardMiddleware, SecurityMiddleware
+from services.api.openapi_errors import document_errors
 from services.api.pages import install_pages
 from services.api.request_context import RequestContextMiddleware
 from services.api.routers import applications, auth, follow_up, notifications
@@ -56,5 +57,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(zone.router, prefix="/api/v1")
 
     install_pages(app, settings)  # the web pages: login, forms, inbox, dashboard (services/api/pages)
+    document_errors(app)  # every refusal's shape in the OpenAPI schema
 
     return app

@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 
 from services.core.exceptions import DomainError
 
@@ -31,3 +32,12 @@ def install_error_handlers(app: FastAPI) -> None:
                       else "リクエストの内容に誤りがあります（各項目は detail を参照してください）")
         return JSONResponse(status_code=422, content={"detail": jsonable_encoder(error.errors()),
                                                       "message": message, "message_ja": message_ja})
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(_request: Request, _error: Exception) -> JSONResponse:
+        # A number past what the database column holds (an id of 20 digits, an amount past BIGINT): the
+        # request is wrong, not the server, and the transaction rolled back.
+        detail = {"code": "out_of_range", "message": "a number in the request is out of range",
+                  "message_ja": "リクエスト内の数値が範囲外です"}
+        return JSONResponse(status_code=422, content={"detail": detail})

@@ -83,7 +83,11 @@ class SecurityMiddleware:
 
 
 def problem(status: int, code: str, message: str, message_ja: str) -> tuple[int, bytes]:
-    body = {"detail": {"code": code, "message": message, "message_ja": message_ja}}
+    if status == 422:  # the shape every other 422 of the API has (FastAPI's, documented in the schema)
+        body = {"detail": [{"type": code, "loc": ["body"], "msg": message}], "message": message,
+                "message_ja": message_ja}
+    else:
+        body = {"detail": {"code": code, "message": message, "message_ja": message_ja}}
     return status, json.dumps(body, ensure_ascii=False).encode()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, MetaData, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, MetaData, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -116,7 +116,7 @@ class EquipmentItem(SQLModel, table=True):
     position: int
     asset_class: str
     description: str
-    planned_cost_jpy: int
+    planned_cost_jpy: int = Field(sa_type=BigInteger)  # yen: a building passes ¥2.1 billion (int4)
     planned_acquisition_on: date | None = None
 
 

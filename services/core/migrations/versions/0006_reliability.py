@@ -1,10 +1,12 @@
-"""reliability: failed sign-ins (throttling), idempotency keys, and append-only audit tables
+"""reliability: failed sign-ins (throttling), idempotency keys, append-only audit tables, 64-bit yen amounts
 
 Revision ID: 0006_reliability
 Revises: 0001
 
 The event log (events) and the audit of internal exports (document_exports) refuse UPDATE and DELETE in
 the database itself, so no code path — ours, a script, a mistaken migration — can rewrite the audit trail.
+Planned equipment costs become BIGINT: PostgreSQL's INTEGER stops at ¥2,147,483,647, less than one
+research building.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -15,9 +17,10 @@ import services.core.models
 revision = "0006_reliability"
 down_revision = "0001"
 branch_labels = None
-depends_on = "0003_documents"  # document_exports comes from there
+depends_on = "0003_documents"  # document_exports comes from there (one dependency: alembic merges on two)
 
 APPEND_ONLY = ("events", "document_exports")
+YEN_COLUMNS = (("equipment_items", "planned_cost_jpy"),)
 
 
 def upgrade() -> None:
@@ -44,6 +47,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_records")),
         sa.UniqueConstraint("user_id", "operation", "key", name="uq_idempotency_records_user_op_key"),
     )
+    for table, column in YEN_COLUMNS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column(column, existing_type=sa.Integer(), type_=sa.BigInteger(), existing_nullable=False)
     dialect = op.get_bind().dialect.name
     for table in APPEND_ONLY:
         if dialect == "postgresql":
@@ -69,6 +75,9 @@ def downgrade() -> None:
         else:
             for action in ("update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action}")
+    for table, column in YEN_COLUMNS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column(column, existing_type=sa.BigInteger(), type_=sa.Integer(), existing_nullable=False)
     op.drop_table("idempotency_records")
     with op.batch_alter_table("login_failures", schema=None) as batch_op:
         batch_op.drop_index("ix_login_failures_username_ip_at")
