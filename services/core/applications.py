@@ -322,13 +322,12 @@ class ApplicationService:
         if not steps:
             return [], None
         after = TaskCursor.decode(cursor, sort) if cursor else None
-        query = task_page_query(steps, due_column, self._visibility_clause(user), sort, limit, after)
+        query, parameters = task_page_query(steps, due_column, self._visibility_clause(user), sort, limit, after)
         now = datetime.now(timezone.utc)
         async with self.sessions() as session:
-            rows = (await session.execute(query)).all()
+            rows = (await session.execute(query, parameters)).all()
         tasks = [TaskPublic(application_id=row.application_id, step=Status(row.status),
-                            project_name=row.project_name,
-                            applicant_name=(row.content.get("applicant") or {}).get("name"),
+                            project_name=row.project_name, applicant_name=row.applicant_name,
                             government=row.government, due_at=row.due_at,
                             overdue=bool(row.due_at and row.due_at < now))
                  for row in rows[:limit]]

@@ -13,7 +13,7 @@ import base64
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select, union_all
+from sqlalchemy import Select, and_, bindparam, or_, select, union_all
 
 from services.core.exceptions import Invalid
 from services.core.models import Application, ApplicationStatus
@@ -48,36 +48,60 @@ class TaskCursor:
 
 
 def page_query(steps: list[Status], due_column, visibility, sort: str, limit: int,
-               after: TaskCursor | None) -> Select:
-    """Rows (application_id, status, government, due_at, project_name, content) of one page, plus one more
-    row when a next page exists."""
+               after: TaskCursor | None) -> tuple[Select, dict]:
+    """The statement and parameters for one page: rows (application_id, status, government, due_at,
+    project_name, applicant_name), plus one more row when a next page exists.
+
+    Building this union costs more than running it on an indexed table, so each shape is built once:
+    the key holds the visibility condition as literal SQL (whatever it depends on, two callers who see
+    different rows never share a statement); the cursor and page size are bound parameters."""
+    cursor_kind = None if after is None else "undated" if after.due_at is None else "dated"
+    key = (tuple(steps), due_column.key, str(visibility.compile(compile_kwargs={"literal_binds": True})),
+           sort, cursor_kind)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        if len(_STATEMENTS) >= _STATEMENTS_MAX:
+            _STATEMENTS.clear()
+        statement = _STATEMENTS[key] = _build(steps, due_column, visibility, sort, cursor_kind)
+    parameters = {"page_rows": limit + 1}
+    if after is not None:
+        parameters.update(after_due=after.due_at, after_id=after.application_id)
+    return statement, parameters
+
+
+_STATEMENTS: dict[tuple, Select] = {}
+_STATEMENTS_MAX = 1024
+
+
+def _build(steps: list[Status], due_column, visibility, sort: str, cursor_kind: str | None) -> Select:
     application_id = ApplicationStatus.application_id
+    page_rows, after_due, after_id = bindparam("page_rows"), bindparam("after_due"), bindparam("after_id")
     parts = []
     for step in steps:
         base = (select(application_id.label("application_id"), ApplicationStatus.status.label("status"),
                        ApplicationStatus.government.label("government"), due_column.label("due_at"))
                 .where(ApplicationStatus.status == step.value, visibility))
         if sort == "id":
-            if after is not None:
-                base = base.where(application_id < after.application_id)
-            parts.append(base.order_by(application_id.desc()).limit(limit + 1))
+            if cursor_kind is not None:
+                base = base.where(application_id < after_id)
+            parts.append(base.order_by(application_id.desc()).limit(page_rows))
             continue
-        if after is None or after.due_at is not None:  # dated tasks come before every undated one
+        if cursor_kind != "undated":  # dated tasks come before every undated one
             dated = base.where(due_column.is_not(None))
-            if after is not None:
-                beyond = due_column > after.due_at if sort == "due" else due_column < after.due_at
-                dated = dated.where(or_(beyond, and_(due_column == after.due_at,
-                                                     application_id > after.application_id)))
+            if cursor_kind == "dated":
+                beyond = due_column > after_due if sort == "due" else due_column < after_due
+                dated = dated.where(or_(beyond, and_(due_column == after_due, application_id > after_id)))
             order = due_column.asc() if sort == "due" else due_column.desc()
-            parts.append(dated.order_by(order, application_id).limit(limit + 1))
+            parts.append(dated.order_by(order, application_id).limit(page_rows))
         undated = base.where(due_column.is_(None))
-        if after is not None and after.due_at is None:
-            undated = undated.where(application_id > after.application_id)
-        parts.append(undated.order_by(application_id).limit(limit + 1))
+        if cursor_kind == "undated":
+            undated = undated.where(application_id > after_id)
+        parts.append(undated.order_by(application_id).limit(page_rows))
     merged = union_all(*(select(part.subquery()) for part in parts)).subquery("inbox")
-    page = select(merged).order_by(*_order(merged, sort)).limit(limit + 1).subquery("page")
-    # The content (for the company's name) is read for this page's rows only.
-    return (select(page, Application.project_name, Application.content)
+    page = select(merged).order_by(*_order(merged, sort)).limit(page_rows).subquery("page")
+    # Only the company's name is read from this page's content, in SQL (json_extract / ->>).
+    applicant_name = Application.content["applicant"]["name"].as_string().label("applicant_name")
+    return (select(page, Application.project_name, applicant_name)
             .join(Application, Application.id == page.c.application_id)
             .order_by(*_order(page, sort)))
 

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from sqlalchemy import select, update
 
-from bench.content import bulk_insert_applications, company_ids, user_and_org
+from bench.content import bulk_insert_applications, company_ids, plan_contents, user_and_org
 from services.core.applications import ApplicationService
 from services.core.db import create_engine, session_factory
 from services.core.migrate import upgrade
@@ -96,6 +96,8 @@ async def test_pages_follow_the_unpaged_inbox(inbox_sessions, sort, username):
     assert cursor is None
     assert [task.application_id for task in unpaged] == expected_order(rows, user, sort)
     assert len(unpaged) >= 8, "the fixture should fill this inbox"
+    names = {content.applicant.name for content in plan_contents()}
+    assert all(task.applicant_name in names and task.project_name for task in unpaged)
     paged, cursor, pages = [], None, 0
     while True:
         page, cursor = await service.task_page(user, sort=sort, limit=7, cursor=cursor)
@@ -118,6 +120,8 @@ async def test_inbox_cursor_over_http(as_user):
     first = await official.get("/tasks", params={"limit": 1})
     assert first.status_code == 200 and len(first.json()) == 1
     assert first.json()[0]["application_id"] == everything[0]["application_id"]
+    mine = [task for task in everything if task["application_id"] == created.json()["id"]]
+    assert mine and mine[0]["applicant_name"] == "ペプチドリーム株式会社" and mine[0]["step"] == "intake_review"
     second = await official.get("/tasks", params={"limit": 1, "cursor": first.headers["X-Next-Cursor"]})
     assert [t["application_id"] for t in second.json()] == [everything[1]["application_id"]]
 
