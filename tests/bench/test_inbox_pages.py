@@ -16,7 +16,7 @@ from bench.content import bulk_insert_applications, company_ids, plan_contents, 
 from services.core.applications import ApplicationService
 from services.core.db import create_engine, session_factory
 from services.core.migrate import upgrade
-from services.core.models import ApplicationStatus, User
+from services.core.models import Application, ApplicationStatus, User
 from services.core.seed import create_demo_accounts
 from services.core.settings import Settings
 from tests.factories import application_body
@@ -130,3 +130,15 @@ async def test_inbox_cursor_over_http(as_user):
     detail = wrong.json()["detail"]
     assert "cursor" in detail["message"] and "カーソル" in detail["message_ja"]
     assert (await official.get("/tasks", params={"limit": 0})).status_code == 422
+
+
+async def test_list_reads_the_company_name_in_sql(inbox_sessions):
+    """The list reads only the applicant's name out of the content (json_extract / ->>), not the document."""
+    service = ApplicationService(inbox_sessions, None, Settings())
+    async with inbox_sessions() as session:
+        admin = (await session.execute(select(User).where(User.username == "admin1"))).scalars().one()
+        contents = {row.id: row.content for row in (await session.execute(select(Application))).scalars()}
+    page = await service.list(admin, status=None, limit=50, cursor=None)
+    assert len(page.items) == 50 and page.next_cursor
+    for item in page.items:
+        assert item.applicant_name == contents[item.id]["applicant"]["name"]
