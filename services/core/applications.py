@@ -226,9 +226,12 @@ class ApplicationService:
                             "申請者は審査の判断を行えません")
         async with self.sessions() as session:
             status = await session.get(ApplicationStatus, application_id)
-            if status is None or not self.can_view(user, status):  # never reveal what the caller may not see
-                raise NotFound(f"application {application_id} does not exist or is not yours to see",
-                               "申請が見つからないか、閲覧する権限がありません")
+            if status is None or not self.can_view(user, status):
+                # An official deciding outside their role or government is refused (403), and in the same
+                # words whether or not the application exists, so the answer reveals nothing.
+                raise Forbidden("you cannot decide this application: only officials whose role and government "
+                                "hold its current step decide it",
+                                "この申請を判断する権限がありません（現在の段階を担当する役割・自治体の職員のみ判断できます）")
             if not status.workflow_id:
                 raise Conflict("the application is still a draft; nothing to decide until it is submitted",
                                "この申請は未提出（下書き）のため判断できません")

@@ -27,20 +27,22 @@ async def test_decision_by_wrong_role_is_403(as_user, in_intake):
     response = await (await as_user("admin1")).decide(in_intake["id"], {"step": "intake_review", "outcome": "accept"})
     assert response.status_code == 403, response.text
     assert "local_official" in response.json()["detail"]["message"]
+    # The Cabinet Office does not see it yet: refused in words that do not tell whether it exists.
     unseen = await (await as_user("cao1")).decide(in_intake["id"], {"step": "intake_review", "outcome": "accept"})
-    assert unseen.status_code == 404, unseen.text
+    assert unseen.status_code == 403, unseen.text
     by_applicant = await (await as_user("applicant1")).decide(in_intake["id"],
                                                               {"step": "intake_review", "outcome": "accept"})
     assert by_applicant.status_code == 403
 
 
-async def test_decision_by_official_of_another_government_is_404(as_user, in_intake):
+async def test_decision_by_official_of_another_government_is_403(as_user, in_intake):
     assert in_intake["government"] == "kawasaki"
-    # Yokohama does not see Kawasaki's applications: the same answer as for one that does not exist.
+    # Refused (403) in the same words as for an application that does not exist: nothing leaks.
     response = await (await as_user("yokohama1")).decide(in_intake["id"], {"step": "intake_review", "outcome": "accept"})
-    assert response.status_code == 404, response.text
+    assert response.status_code == 403, response.text
+    assert response.json()["detail"]["code"] == "forbidden" and "自治体" in response.json()["detail"]["message_ja"]
     missing = await (await as_user("yokohama1")).decide(10**9, {"step": "intake_review", "outcome": "accept"})
-    assert missing.status_code == 404 and missing.json()["detail"]["code"] == response.json()["detail"]["code"]
+    assert missing.status_code == 403 and missing.json() == response.json()
     # The prefecture covers every area.
     prefecture = await (await as_user("kanagawa1")).decide(in_intake["id"], {"step": "intake_review", "outcome": "accept"})
     assert prefecture.status_code == 200, prefecture.text

@@ -4,7 +4,9 @@ caller's own and of another company or government.
 Applicants see and touch only their company's applications; local officials only their government's (the
 prefecture all); the secretariat what reached the council; the Cabinet Office only what was filed with it.
 What the caller may not see answers exactly like what does not exist (404, same code); what they may see but
-not do answers 403. Requests that pass are built so they change nothing that later rows rely on (a wrong
+not do answers 403. Decisions by officials are the one exception the process asks for (issue 2): an
+official deciding an application outside their role or government gets 403 — and the same 403, in the same
+words, for an application that does not exist, so the answer still reveals nothing. Requests that pass are built so they change nothing that later rows rely on (a wrong
 outcome, a date in the past, a year not due…). Every refused request is logged with who asked.
 
 The endpoints come from the app's routes: a new endpoint without a row here fails the test.
@@ -101,9 +103,10 @@ def official_action(username, target):
 
 
 def decide(username, target):
-    if not sees(username, target):
-        return 404
     role = ROLES[username][0]
+    if not sees(username, target):
+        # Applicants: 404. Officials: 403 in the same words whether the application exists or not.
+        return 404 if role == "applicant" else 403
     if role == "applicant":
         return 403
     if target.stage == "draft":
