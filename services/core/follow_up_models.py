@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.core.models import UTCDateTime, utcnow
@@ -25,7 +25,7 @@ class AcquisitionReport(SQLModel, table=True):
     equipment_item_id: int | None = Field(default=None, foreign_key="equipment_items.id")
     asset_class: str
     description: str
-    actual_cost_jpy: int
+    actual_cost_jpy: int = Field(sa_type=BigInteger)  # yen: a building passes ¥2.1 billion (int4)
     acquired_on: date
     in_service_on: date | None = None
     location: str
@@ -47,7 +47,7 @@ class AnnualReport(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="applications.id", index=True)
     fiscal_year: int
-    investment_to_date_jpy: int = 0
+    investment_to_date_jpy: int = Field(default=0, sa_type=BigInteger)
     employees: int = 0
     international_trials: int = Field(default=0, description="国際共同治験数 in the year")
     products_launched: int = Field(default=0, description="新規事業化件数 in the year")

@@ -36,6 +36,7 @@ async def test_each_broken_rule_gets_its_finding_and_nothing_typed_is_lost(as_us
     path = f"/applications/{designated['id']}/acquisitions"
     cases = {
         "clean": (report(), set()),
+        "big_building": (report(asset_class="building", actual_cost_jpy=3_200_000_000), set()),  # > int4
         "cheap": (report(actual_cost_jpy=5_000_000), {"minimum_cost"}),
         "cheap_rd": (report(asset_class="rd_instrument", actual_cost_jpy=9_999_999), {"minimum_cost"}),
         "before_designation": (report(acquired_on=(TODAY - timedelta(days=3)).isoformat()),
