@@ -96,7 +96,9 @@ def _build(steps: list[Status], due_column, visibility, sort: str, cursor_kind: 
         undated = base.where(due_column.is_(None))
         if cursor_kind == "undated":
             undated = undated.where(application_id > after_id)
-        parts.append(undated.order_by(application_id).limit(page_rows))
+        # Ordering by the (all-null) due column too lets PostgreSQL see the index order; by id alone it
+        # scans the primary key of the whole table instead.
+        parts.append(undated.order_by(due_column, application_id).limit(page_rows))
     merged = union_all(*(select(part.subquery()) for part in parts)).subquery("inbox")
     page = select(merged).order_by(*_order(merged, sort)).limit(page_rows).subquery("page")
     # Only the company's name is read from this page's content, in SQL (json_extract / ->>).
