@@ -95,11 +95,16 @@ class FollowUpService:
         return AcquisitionReportPublic.model_validate(report, from_attributes=True)
 
     async def acquisitions(self, user: User, application_id: int) -> list[AcquisitionReportPublic]:
+        return await self._reports(user, application_id, AcquisitionReport, AcquisitionReport.id,
+                                   AcquisitionReportPublic)
+
+    async def _reports(self, user: User, application_id: int, table, order_by, public):
+        """An application's reports of one kind, for whoever may see the application."""
         async with self.sessions() as session:
             await self._visible(session, user, application_id)
-            rows = (await session.execute(select(AcquisitionReport).where(
-                AcquisitionReport.application_id == application_id).order_by(AcquisitionReport.id))).scalars()
-            return [AcquisitionReportPublic.model_validate(row, from_attributes=True) for row in rows]
+            rows = (await session.execute(select(table).where(table.application_id == application_id)
+                                          .order_by(order_by))).scalars()
+            return [public.model_validate(row, from_attributes=True) for row in rows]
 
     async def review_acquisition(self, user: User, application_id: int, report_id: int,
                                  body: ReviewRequest, idempotency_key: str | None = None) -> AcquisitionReportPublic:
@@ -168,11 +173,7 @@ class FollowUpService:
         return AnnualReportPublic.model_validate(report, from_attributes=True)
 
     async def annual_reports(self, user: User, application_id: int) -> list[AnnualReportPublic]:
-        async with self.sessions() as session:
-            await self._visible(session, user, application_id)
-            rows = (await session.execute(select(AnnualReport).where(
-                AnnualReport.application_id == application_id).order_by(AnnualReport.fiscal_year))).scalars()
-            return [AnnualReportPublic.model_validate(row, from_attributes=True) for row in rows]
+        return await self._reports(user, application_id, AnnualReport, AnnualReport.fiscal_year, AnnualReportPublic)
 
     async def review_annual_report(self, user: User, application_id: int, report_id: int,
                                    body: ReviewRequest, idempotency_key: str | None = None) -> AnnualReportPublic:
