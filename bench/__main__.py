@@ -12,11 +12,11 @@ import os
 import sys
 import time
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import decisions, intake, listing, open_applications
-from bench.report import machine, table, targets
+from bench.report import cpu_table, machine, table, targets
 from bench.stack import Stack
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
@@ -57,6 +57,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help=f"comma-separated, of {', '.join(SCENARIOS)}")
     parser.add_argument("--open-applications", type=int, help="applications open in follow-up (full: 10000)")
     parser.add_argument("--concurrency", type=int, help="intake clients (full: 50)")
+    parser.add_argument("--intake-count", type=int, help="measured submissions per intake phase (full: 1000)")
+    parser.add_argument("--decision-count", type=int, help="measured decisions per decisions phase (full: 500)")
     parser.add_argument("--decision-concurrency", type=int, help="officials deciding at once (full: 10)")
     parser.add_argument("--reminder-rate", type=float, help="reminders falling due per second (full: 15)")
     parser.add_argument("--max-cached-workflows", type=int, default=1000, help="the worker's workflow cache")
@@ -71,20 +73,21 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 async def run(args: argparse.Namespace) -> dict:
     scale = SCALES[args.scale]
     overrides = {"open_applications": args.open_applications, "intake_concurrency": args.concurrency,
-                 "decision_concurrency": args.decision_concurrency, "reminder_rate": args.reminder_rate}
+                 "decision_concurrency": args.decision_concurrency, "reminder_rate": args.reminder_rate,
+                 "intake_count": args.intake_count, "decision_count": args.decision_count}
     scale = replace(scale, **{key: value for key, value in overrides.items() if value is not None})
     chosen = [name.strip() for name in args.scenarios.split(",") if name.strip()]
     unknown = set(chosen) - set(SCENARIOS)
     if unknown:
         raise SystemExit(f"unknown scenario(s): {', '.join(sorted(unknown))}")
-    results: dict = {"started_at": datetime.now(timezone.utc).isoformat(), "scale": args.scale,
+    results: dict = {"started_at": datetime.now(UTC).isoformat(), "scale": args.scale,
                      "database": args.database, "config": asdict(scale), "machine": machine(), "scenarios": {}}
     stack = Stack(database=args.database, max_cached_workflows=args.max_cached_workflows, keep=args.keep)
     started = time.perf_counter()
     try:
         await stack.start()
         results["stack"] = {**stack.timings, "run_dir": str(stack.run_dir) if args.keep else None}
-        submitted: list[int] = []
+        submitted: dict[str, list[int]] = {}  # per projection mode
         profile_dir = args.output.parent if args.profile else None
         for name in (s for s in SCENARIOS if s in chosen):
             print(f"[bench] {name} …", file=sys.stderr, flush=True)
@@ -123,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{info['memory_gib']} GiB; load {info['loadavg_at_start']} → {info['loadavg_at_end']}; "
           f"{results['total_s']} s")
     print(table(results))
+    cpu = cpu_table(results)
+    if cpu:
+        print(f"\n{cpu}")
     print(f"\nresults: {args.output}")
     if args.strict and not all(target["pass"] for target in results["targets"]):
         return 1

@@ -4,15 +4,17 @@ rows are the size real ones are."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import func, insert, select, text
 
-from services.core.models import Application, ApplicationStatus, EquipmentItem, Organization, User
-from services.core.schemas import ApplicationContent
-from services.core.seed import load_plan, plan_applications
-from services.core.settings import Settings
+from services.core.accounts.models import Organization, User
+from services.core.applications.models import Application, ApplicationStatus, EquipmentItem
+from services.core.applications.schemas import ApplicationContent
+from services.core.platform.settings import Settings
+from services.core.zone.plan import load_plan
+from services.dev.demo_seed import plan_applications
 from workflows import rules
 from workflows.contracts import Status, application_workflow_id
 
@@ -54,7 +56,7 @@ async def bulk_insert_applications(sessions, count: int, *, created_by: int,
         first_id = ((await session.execute(select(func.max(Application.id)))).scalar() or 0) + 1
         first_item = ((await session.execute(select(func.max(EquipmentItem.id)))).scalar() or 0) + 1
     ids = list(range(first_id, first_id + count))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for offset in range(0, count, BATCH):
         applications, statuses, items = [], [], []
         for index in range(offset, min(offset + BATCH, count)):

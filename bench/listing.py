@@ -16,9 +16,9 @@ from sqlalchemy import text
 
 from bench.content import bulk_insert_applications, company_ids, user_and_org
 from bench.measure import percentile
-from services.core.db import create_engine, session_factory
-from services.core.migrate import upgrade
-from services.core.seed import create_demo_accounts
+from services.core.platform.db import create_engine, session_factory
+from services.core.platform.migrate import upgrade
+from services.dev.demo_seed import create_demo_accounts
 from workflows.contracts import Status
 
 SPREAD = (Status.intake_review, Status.council_consultation, Status.local_filing, Status.national_review,

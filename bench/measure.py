@@ -137,7 +137,7 @@ class CpuMeter:
     def _read(self) -> dict[str, float]:
         return {name: cpu_seconds(pid, tree=name != "harness") for name, pid in self.pids.items()}
 
-    def __enter__(self) -> "CpuMeter":
+    def __enter__(self) -> CpuMeter:
         self._before = self._read()
         self._machine_before = machine_busy_seconds()
         self._started = time.perf_counter()
@@ -181,7 +181,7 @@ class RssSampler:
             await asyncio.to_thread(self.sample)
             await asyncio.sleep(self.interval)
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self._task = asyncio.get_running_loop().create_task(self._loop())
         return self
 

@@ -14,21 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from bench.content import bulk_insert_applications, item_ids, user_and_org
 from bench.measure import CpuMeter, RssSampler, cpu_seconds, percentile, run_load
-from services.core.follow_up_models import Notification
+from services.core.notifications.models import Notification
 from workflows import deadlines as engine
 from workflows.contracts import (
-    CarriedState,
     DeadlineKind,
     Government,
     PlannedItemRef,
     StartInput,
     Status,
+    WorkflowState,
     application_workflow_id,
 )
 from workflows.designation import ApplicationWorkflow
@@ -44,10 +44,10 @@ def follow_up_start(settings, application_id: int, organization_id: int, item_id
                     fire_at: datetime) -> StartInput:
     """The state a designation today leaves, with the lead time chosen so the acquisition-window reminder
     falls due at `fire_at` and nothing else falls due within the next hour."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     today = date.today()
     base = settings.follow_up_settings().model_copy(
-        update={"measure_sunset": max(settings.measure_sunset, today + timedelta(days=400))})
+        update={"measure_sunset": max(settings.measure_last_date, today + timedelta(days=400))})
     designation = {"designation_number": f"指定第B-{application_id}号", "designated_on": today.isoformat(),
                    "acquisition_from": today.isoformat(),
                    "acquisition_until": (today + timedelta(days=300)).isoformat()}
@@ -60,7 +60,7 @@ def follow_up_start(settings, application_id: int, organization_id: int, item_id
     assert first is not None and first[1] == "remind" and first[2].key == window.key, first
     after = engine.next_action(deadlines, {engine.reminder_id(window, lead)}, [lead])
     assert after is None or after[0] > fire_at + timedelta(hours=1), after
-    carried = CarriedState(status=Status.follow_up, current_step=Status.follow_up, furthest=Status.follow_up,
+    carried = WorkflowState(status=Status.follow_up, current_step=Status.follow_up, furthest=Status.follow_up,
                            designation=designation, deadlines=deadlines, items=items,
                            period_end=max(d.due_at for d in deadlines))
     return StartInput(application_id=application_id, organization_id=organization_id,
@@ -140,19 +140,19 @@ async def run(stack, count: int, concurrency: int, warmup: int, reminder_rate: f
         warm_ids, measured = ids[:warmup], ids[warmup:]
 
         # Warm-up: the same starts, their reminders hours away; gives the start rate to plan the due times.
-        far = datetime.now(timezone.utc) + timedelta(hours=3)
+        far = datetime.now(UTC) + timedelta(hours=3)
         warm = await _start_all(stack, warm_ids, items, organization_id, government, lambda _: far, concurrency)
         start_rate = max(warm.rate, 1.0)
         # Due times: after every start has happened (with a margin), then `reminder_rate` per second.
-        first_due = datetime.now(timezone.utc) + timedelta(seconds=1.5 * count / start_rate + 10)
+        first_due = datetime.now(UTC) + timedelta(seconds=1.5 * count / start_rate + 10)
         fire_at = [first_due + timedelta(seconds=index / reminder_rate) for index in range(count)]
         started = await _start_all(stack, measured, items, organization_id, government, lambda i: fire_at[i],
                                    concurrency)
         results["start"] = started.summary()
         results["setup_s"] = round(time.perf_counter() - setup_started, 1)
-        settle_deadline = time.monotonic() + max(0.0, (first_due - datetime.now(timezone.utc)).total_seconds() - 1)
+        settle_deadline = time.monotonic() + max(0.0, (first_due - datetime.now(UTC)).total_seconds() - 1)
         results["settle_s"] = round(await _settle(stack, settle_deadline), 1)
-        results["all_started_before_first_due"] = datetime.now(timezone.utc) < first_due
+        results["all_started_before_first_due"] = datetime.now(UTC) < first_due
         open_sample = await asyncio.to_thread(rss.sample)
         results["rss_mib_all_open"] = {name: round(value / MiB, 1) for name, value in open_sample.items()}
 
@@ -160,9 +160,9 @@ async def run(stack, count: int, concurrency: int, warmup: int, reminder_rate: f
         give_up = fire_at[-1] + timedelta(seconds=grace_seconds)
         fired = 0
         with CpuMeter(stack.pids) as cpu:
-            while datetime.now(timezone.utc) < give_up:
+            while datetime.now(UTC) < give_up:
                 fired = await _reminder_count(stack, measured[0], measured[-1])
-                if fired >= count and datetime.now(timezone.utc) > fire_at[-1]:
+                if fired >= count and datetime.now(UTC) > fire_at[-1]:
                     break
                 await asyncio.sleep(2.0)
             await asyncio.sleep(3.0)  # anything sent twice would arrive now

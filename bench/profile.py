@@ -23,7 +23,7 @@ class Profile:
         self._running: list[subprocess.Popen] = []
         directory.mkdir(parents=True, exist_ok=True)
 
-    def __enter__(self) -> "Profile":
+    def __enter__(self) -> Profile:
         binary = py_spy()
         if binary is None:
             raise RuntimeError("--profile needs py-spy (pip install -e '.[test]')")

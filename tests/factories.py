@@ -6,7 +6,7 @@ import copy
 from datetime import date, timedelta
 from typing import Any
 
-from services.core.seed import demo_corporate_number
+from services.dev.demo_seed import demo_corporate_number
 
 BASE_APPLICATION: dict[str, Any] = {
     "measure": "tax_incentive",
@@ -62,3 +62,23 @@ TODAY = date.today()
 DESIGNATE = {"step": "designation", "outcome": "designate", "designation_number": "指定第R4-7号",
              "designated_on": TODAY.isoformat(), "acquisition_from": TODAY.isoformat(),
              "acquisition_until": (TODAY + timedelta(days=300)).isoformat()}
+
+
+# A loan drawn on 1 April of last fiscal year: that year has ended, so it can be claimed today.
+LAST_FISCAL_YEAR = (TODAY.year if TODAY.month >= 4 else TODAY.year - 1) - 1
+KAWASAKI_AREA = "神奈川県川崎市川崎区殿町三丁目25番22号"
+
+
+def loan_body(**overrides: Any) -> dict[str, Any]:
+    """POST /loans: bank1's loan to a borrower of the plan's 別紙1-5 2/4 project in Tonomachi (Kawasaki)."""
+    body = {"borrower_corporate_number": "7010401022916", "borrower_name": "株式会社テスト創薬",
+            "plan_project": "2/4", "principal_jpy": 100_000_000,
+            "first_drawdown_on": f"{LAST_FISCAL_YEAR}-04-01", "interest_rate_percent": "1.2",
+            "business_area": KAWASAKI_AREA}
+    return {**body, **overrides}
+
+
+RECOMMEND = {"step": "recommendation", "outcome": "recommend", "recommended_on": TODAY.isoformat(),
+             "reference": "川崎市推薦第1号"}
+APPROVE_LOAN = {"step": "cabinet_office_review", "outcome": "approve", "contracted_on": TODAY.isoformat(),
+                "reference": "府地事第7号", "contract_total_jpy": 3_500_000}

@@ -2,12 +2,18 @@
 
 Decisions, resubmission, withdrawal, reports and extensions are Updates with validators: a refused one
 writes nothing. Each transition is recorded by an idempotent activity (keyed by application and event
-sequence) before the Update returns, so the API can read the projection right after.
+sequence) before the Update returns, so the API can read the projection right after: a regular activity, or a
+local activity when the run was started with StartInput.projection "local_activity" (docs/performance.md).
+
+The workflow keeps one state object (WorkflowState, `self._state`) that its handlers change in place;
+its snapshot (ApplicationState) answers the query and every update, and each TransitionRecord carries it,
+with the deadlines only when the event changed them. Multi-year follow-up continues-as-new before the
+history grows large, carrying that state whole.
 
 Every deadline — step targets, revision requests, and in follow-up the acquisition windows, planned
-acquisition dates and annual reports — lives in one list; the main loop sleeps until the next reminder or
-miss (workflows/deadlines.py), and wakes early whenever an update changes something. Multi-year follow-up
-continues-as-new before the history grows large, carrying its whole state.
+acquisition dates and annual reports — lives in the state's one list, kept by the pure functions of
+workflows/deadlines.py; the main loop sleeps until the next reminder or miss, and wakes early whenever an
+update changes something.
 """
 
 from __future__ import annotations
@@ -29,15 +35,15 @@ with workflow.unsafe.imports_passed_through():
         DELIVER_MAIL_ACTIVITY,
         LOAD_PLANNED_ITEMS_ACTIVITY,
         NOTIFY_ACTIVITY,
-        OPEN_DEADLINE_STATES,
         RECORD_TRANSITION_ACTIVITY,
+        RECORD_TRANSITION_LOCAL_ACTIVITY,
         TERMINAL_STATUSES,
         AcquisitionReported,
         AcquisitionReviewed,
         Actor,
         AnnualReportFiled,
+        AnnualReportReviewed,
         ApplicationState,
-        CarriedState,
         DeadlineExtension,
         DeadlineInfo,
         DeadlineKind,
@@ -45,14 +51,30 @@ with workflow.unsafe.imports_passed_through():
         DecisionInput,
         NotifyInput,
         PlannedItemRef,
+        ReportAnswered,
         ResubmitInput,
+        Role,
         StartInput,
         Status,
         SubmitInput,
         TransitionRecord,
         WithdrawInput,
+        WorkflowState,
     )
-    from workflows.follow_up import acquisition_window, follow_up_deadlines
+    from workflows.follow_up import acquisition_window, follow_up_deadlines, replan_items
+    from workflows.plan_change_contracts import NOTIFY_PLAN_CHANGE_ACTIVITY, PlanChangeNotice, PlanVersionAdopted
+
+# A national-review return comes back through council consultation and filing (総合特別区域法 第14条第2項,
+# docs/plan-changes.md); before this patch it went straight back to national review.
+NATIONAL_RETURN_THROUGH_COUNCIL = "national-return-through-council"
+# A run started with StartInput.projection "local_activity" records its transitions with a local activity
+# (the command sequence changes: markers instead of scheduled activities).
+LOCAL_PROJECTION = "local-projection"
+# A query (照会) about a report reopens the deadlines the report met, keeps the note in the timeline and mails the
+# company (issue 20); before this patch a queried acquisition report only lost its confirmation.
+REPORT_QUERIES = "report-queries-are-conversations"
+# A missed follow-up deadline is mailed to the company as well as escalated to the officials (issue 20).
+MISSED_TELLS_COMPANY = "missed-deadline-tells-company"
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # Keep retrying database writes: losing an event is worse than waiting for the database to come back.
@@ -83,36 +105,25 @@ class ApplicationWorkflow:
     @workflow.init
     def __init__(self, start: StartInput) -> None:
         self._start = start
-        carried = start.carried or CarriedState(status=Status.draft)
-        self._status = carried.status
-        self._current_step = carried.current_step
-        self._step_due_at = carried.step_due_at
-        self._revision_due_at = carried.revision_due_at
-        self._returned_from = carried.returned_from
-        self._furthest = carried.furthest
-        self._seq = carried.seq
-        self._transitions = carried.transitions
-        self._overdue_steps = list(carried.overdue_steps)
-        self._designation = carried.designation
-        self._deadlines: dict[str, DeadlineInfo] = {d.key: d for d in carried.deadlines}
-        self._done: set[str] = set(carried.sent)  # reminders sent and misses handled
-        self._items = list(carried.items)
-        self._settled_items = set(carried.settled_items)
-        self._period_end = carried.period_end
-        self._run_number = carried.run_number
+        self._state = start.carried or WorkflowState(status=Status.draft)
         self._version = 0  # bumps on every change; the main loop re-plans on it
         self._deliveries: list[asyncio.Task] = []
+        # The deadlines as the last record carried them: none for a new application. A carried run does not
+        # know what the projection holds (its state may come from elsewhere, as in bench/open_applications.py),
+        # so its first record carries them.
+        self._recorded_deadlines: list[DeadlineInfo] | None = [] if start.carried is None else None
+        self._local_projection: bool | None = None  # decided at the first record (workflow.patched)
 
     # --- main loop -------------------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, start: StartInput) -> ApplicationState:
-        while self._status not in TERMINAL_STATUSES:
+        while self._state.status not in TERMINAL_STATUSES:
             if self._should_continue_as_new():
                 await self._drain()
                 workflow.continue_as_new(self._carry())
             seen = self._version
-            changed = lambda: self._version != seen  # noqa: E731 - a wait condition, read at each wake-up
+            changed = lambda seen=seen: self._version != seen  # noqa: E731 - a wait condition, read at each wake-up
             due = self._next_due()
             if due is None:
                 await workflow.wait_condition(changed)
@@ -127,12 +138,12 @@ class ApplicationWorkflow:
                     pass
             await action()
         await self._drain()
-        return self._state()
+        return self._snapshot()
 
     def _next_due(self):
         """The earliest timed action: a reminder, a miss, or completing a finished follow-up."""
-        found = engine.next_action(list(self._deadlines.values()), self._done,
-                                   self._start.follow_up.reminder_lead_days)
+        state = self._state
+        found = engine.next_action(state.deadlines, set(state.sent), self._start.follow_up.reminder_lead_days)
         best = None
         if found is not None:
             fire_at, kind, deadline, lead = found
@@ -140,9 +151,10 @@ class ApplicationWorkflow:
                 best = (fire_at, lambda: self._remind(deadline, lead))
             else:
                 best = (fire_at, lambda: self._missed(deadline))
-        if self._status == Status.follow_up and self._period_end is not None and self._follow_up_settled():
-            if best is None or self._period_end < best[0]:
-                best = (self._period_end, self._complete_follow_up)
+        if (state.status == Status.follow_up and state.period_end is not None
+                and engine.follow_up_settled(state.deadlines, state.items, state.settled_items)):
+            if best is None or state.period_end < best[0]:
+                best = (state.period_end, self._complete_follow_up)
         return best
 
     async def _drain(self) -> None:
@@ -158,52 +170,41 @@ class ApplicationWorkflow:
                 or info.get_current_history_length() > self._start.follow_up.history_event_limit)
 
     def _carry(self) -> StartInput:
-        carried = CarriedState(
-            status=self._status, current_step=self._current_step, step_due_at=self._step_due_at,
-            revision_due_at=self._revision_due_at, returned_from=self._returned_from, furthest=self._furthest,
-            seq=self._seq, transitions=self._transitions, overdue_steps=self._overdue_steps,
-            designation=self._designation, deadlines=list(self._deadlines.values()), sent=sorted(self._done),
-            items=self._items, settled_items=sorted(self._settled_items), period_end=self._period_end,
-            run_number=self._run_number + 1)
+        carried = self._state.model_copy(update={"run_number": self._state.run_number + 1})
         return self._start.model_copy(update={"carried": carried})
 
     # --- timed actions ---------------------------------------------------------------------------------
 
     async def _remind(self, deadline: DeadlineInfo, lead: float) -> None:
-        self._done.add(engine.reminder_id(deadline, lead))
+        self._state.sent.append(engine.reminder_id(deadline, lead))
         await self._notify("reminder", "applicant", deadline, lead_days=lead)
 
     async def _missed(self, deadline: DeadlineInfo) -> None:
-        self._done.add(engine.miss_id(deadline))
+        self._state.sent.append(engine.miss_id(deadline))
+        deadline.state = DeadlineState.missed
         if deadline.kind == DeadlineKind.revision_request:
-            deadline.state = DeadlineState.missed
             await self._transition(kind="lapsed", status=Status.lapsed, step=Status.revision_requested,
                                    reason="revision deadline passed / 補正期限を過ぎました")
             await self._notify("lapsed", "applicant", deadline)
             return
-        deadline.state = DeadlineState.missed
         if deadline.kind == DeadlineKind.step_target:
-            self._overdue_steps.append(deadline.step)
+            self._state.overdue_steps.append(deadline.step)
             await self._record(kind="step_overdue", step=deadline.step, reason="step target duration passed",
                                payload={"deadline": deadline.key})
             await self._notify("step_overdue", "step_holders", deadline)
         elif deadline.kind == DeadlineKind.planned_acquisition:
-            await self._record(kind="deadline_missed", step=self._status, payload={"deadline": deadline.key})
+            await self._record(kind="deadline_missed", step=self._state.status, payload={"deadline": deadline.key})
             await self._notify("planned_date_passed", "applicant", deadline)
         else:
-            await self._record(kind="deadline_missed", step=self._status, payload={"deadline": deadline.key})
+            await self._record(kind="deadline_missed", step=self._state.status, payload={"deadline": deadline.key})
             await self._notify("escalation", "officials", deadline)
+            if workflow.patched(MISSED_TELLS_COMPANY):
+                await self._notify("missed", "applicant", deadline)
 
     async def _complete_follow_up(self) -> None:
         await self._transition(kind="completed", status=Status.completed, step=Status.follow_up,
                                reason="all items settled, reports in, period over / "
                                       "全設備の確認・報告の提出が完了し、期間が満了しました")
-
-    def _follow_up_settled(self) -> bool:
-        items_settled = all(item.id in self._settled_items for item in self._items)
-        reports_in = all(d.state == DeadlineState.met for d in self._deadlines.values()
-                         if d.kind == DeadlineKind.annual_report)
-        return items_settled and reports_in
 
     async def _notify(self, kind: str, audience: str, deadline: DeadlineInfo,
                       lead_days: float | None = None) -> None:
@@ -224,11 +225,11 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def submit(self, request: SubmitInput) -> ApplicationState:
-        if self._status != Status.draft:
-            return self._state()  # a repeated submission answers with the state it led to
+        if self._state.status != Status.draft:
+            return self._snapshot()  # a repeated submission answers with the state it led to
         await self._transition(kind="submitted", status=Status.intake_review, actor=request.actor,
                                content_version=request.content_version)
-        return self._state()
+        return self._snapshot()
 
     @submit.validator
     def _validate_submit(self, request: SubmitInput) -> None:
@@ -245,16 +246,17 @@ class ApplicationWorkflow:
                 LOAD_PLANNED_ITEMS_ACTIVITY, self._start.application_id, start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=RECORD_RETRY, result_type=list[PlannedItemRef])
             next_status = self._checked_decision(decision)  # the activity took time: still current?
-            self._designation = dict(payload)
-            self._items = items
+            self._state.designation = dict(payload)
+            self._state.items = items
             new_deadlines = follow_up_deadlines(now=workflow.now(), designation=payload, items=items,
                                                 settings=self._start.follow_up)
-            self._period_end = max([d.due_at for d in new_deadlines],
-                                   default=engine.end_of_day(acquisition_window(payload, self._start.follow_up)[1]))
+            self._state.period_end = max(
+                [d.due_at for d in new_deadlines],
+                default=engine.end_of_day(acquisition_window(payload, self._start.follow_up)[1]))
         await self._transition(kind="decision", status=next_status, step=decision.step, outcome=decision.outcome,
                                actor=decision.actor, reason=decision.reason, payload=payload,
                                new_deadlines=new_deadlines)
-        return self._state()
+        return self._snapshot()
 
     @decide.validator
     def _validate_decide(self, decision: DecisionInput) -> None:
@@ -262,8 +264,9 @@ class ApplicationWorkflow:
 
     def _checked_decision(self, decision: DecisionInput) -> Status:
         try:
-            next_status = rules.check_decision(current_status=self._status,
-                                               application_government=self._start.government, decision=decision)
+            next_status = rules.check_decision(current_status=self._state.status,
+                                               application_government=self._start.government, decision=decision,
+                                               returned_from=self._state.returned_from)
             if decision.step == Status.designation:
                 until = decision.fields.get("acquisition_until")
                 sunset = self._start.follow_up.measure_sunset
@@ -278,55 +281,55 @@ class ApplicationWorkflow:
     @workflow.update
     async def resubmit(self, request: ResubmitInput) -> ApplicationState:
         self._validate_resubmit(request)
-        back_to = self._returned_from or Status.intake_review
+        back_to = self._state.returned_from or Status.intake_review
+        if back_to == Status.national_review and workflow.patched(NATIONAL_RETURN_THROUGH_COUNCIL):
+            back_to = Status.council_consultation
         await self._transition(kind="resubmitted", status=back_to, step=Status.revision_requested,
                                actor=request.actor, content_version=request.content_version)
-        return self._state()
+        return self._snapshot()
 
     @resubmit.validator
     def _validate_resubmit(self, request: ResubmitInput) -> None:
         self._require_applicant(request.actor)
-        if self._status != Status.revision_requested:
-            raise _refuse("wrong_step", f"only a returned application can be resubmitted; it is {self._status.value}",
-                          f"補正依頼中の申請のみ再提出できます（現在: {rules.STATUS_LABELS_JA[self._status]}）")
+        status = self._state.status
+        if status != Status.revision_requested:
+            raise _refuse("wrong_step", f"only a returned application can be resubmitted; it is {status.value}",
+                          f"補正依頼中の申請のみ再提出できます（現在: {rules.STATUS_LABELS_JA[status]}）")
 
     @workflow.update
     async def withdraw(self, request: WithdrawInput) -> ApplicationState:
         self._validate_withdraw(request)
-        await self._transition(kind="withdrawn", status=Status.withdrawn, step=self._status,
+        await self._transition(kind="withdrawn", status=Status.withdrawn, step=self._state.status,
                                actor=request.actor, reason=request.reason)
-        return self._state()
+        return self._snapshot()
 
     @withdraw.validator
     def _validate_withdraw(self, request: WithdrawInput) -> None:
         self._require_applicant(request.actor)
-        if self._status not in rules.WITHDRAWABLE:
+        status = self._state.status
+        if status not in rules.WITHDRAWABLE:
             raise _refuse("wrong_step",
-                          f"an application can be withdrawn only before designation; it is {self._status.value}",
-                          f"指定前の申請のみ取り下げできます（現在: {rules.STATUS_LABELS_JA[self._status]}）")
+                          f"an application can be withdrawn only before designation; it is {status.value}",
+                          f"指定前の申請のみ取り下げできます（現在: {rules.STATUS_LABELS_JA[status]}）")
 
     # --- updates: follow-up ----------------------------------------------------------------------------
 
     @workflow.update
     async def report_acquisition(self, report: AcquisitionReported) -> ApplicationState:
         self._validate_report_acquisition(report)
-        settled = []
-        if report.equipment_item_id is not None:
-            for key in (f"acquisition:item:{report.equipment_item_id}", f"planned:item:{report.equipment_item_id}"):
-                deadline = self._deadlines.get(key)
-                if deadline is not None and deadline.state in OPEN_DEADLINE_STATES:
-                    deadline.state = DeadlineState.met
-                    settled.append(key)
+        settled = ([] if report.equipment_item_id is None
+                   else engine.settle_acquisition(self._state.deadlines, report.equipment_item_id))
         await self._record(kind="acquisition_reported", step=Status.follow_up, actor=report.actor,
                            payload={"report_id": report.report_id, "equipment_item_id": report.equipment_item_id,
                                     "deadlines_met": settled})
-        return self._state()
+        return self._snapshot()
 
     @report_acquisition.validator
     def _validate_report_acquisition(self, report: AcquisitionReported) -> None:
         self._require_applicant(report.actor)
         self._require_follow_up()
-        if report.equipment_item_id is not None and report.equipment_item_id not in {i.id for i in self._items}:
+        if report.equipment_item_id is not None and report.equipment_item_id not in {
+                item.id for item in self._state.items}:
             raise _refuse("invalid", f"equipment item {report.equipment_item_id} is not a planned item of this "
                                      "application", "指定された取得予定設備はこの申請のものではありません")
 
@@ -334,14 +337,21 @@ class ApplicationWorkflow:
     async def review_acquisition(self, review: AcquisitionReviewed) -> ApplicationState:
         self._validate_review_acquisition(review)
         if review.equipment_item_id is not None:
+            settled = set(self._state.settled_items)
             if review.outcome == "confirm":
-                self._settled_items.add(review.equipment_item_id)
+                settled.add(review.equipment_item_id)
             else:
-                self._settled_items.discard(review.equipment_item_id)
+                settled.discard(review.equipment_item_id)
+            self._state.settled_items = sorted(settled)
+        payload: dict[str, Any] = {"report_id": review.report_id, "equipment_item_id": review.equipment_item_id}
+        if review.outcome == "query" and workflow.patched(REPORT_QUERIES):
+            payload["note"] = review.note
+            if review.equipment_item_id is not None:  # its deadlines are open again (the projection shows them)
+                engine.reopen(self._state.deadlines, engine.acquisition_keys(review.equipment_item_id))
         await self._record(kind="acquisition_reviewed", step=Status.follow_up, outcome=review.outcome,
-                           actor=review.actor, payload={"report_id": review.report_id,
-                                                        "equipment_item_id": review.equipment_item_id})
-        return self._state()
+                           actor=review.actor, payload=payload)
+        self._mail(review.notify_ids)
+        return self._snapshot()
 
     @review_acquisition.validator
     def _validate_review_acquisition(self, review: AcquisitionReviewed) -> None:
@@ -351,43 +361,91 @@ class ApplicationWorkflow:
     @workflow.update
     async def file_annual_report(self, report: AnnualReportFiled) -> ApplicationState:
         self._validate_file_annual_report(report)
-        deadline = self._deadlines[f"annual:{report.fiscal_year}"]
-        if deadline.state in OPEN_DEADLINE_STATES or deadline.state == DeadlineState.missed:
-            deadline.state = DeadlineState.met  # a late report still settles it (the escalation stands)
+        engine.settle_annual_report(self._state.deadlines, report.fiscal_year)
         await self._record(kind="annual_report_filed", step=Status.follow_up, actor=report.actor,
                            payload={"report_id": report.report_id, "fiscal_year": report.fiscal_year})
-        return self._state()
+        return self._snapshot()
 
     @file_annual_report.validator
     def _validate_file_annual_report(self, report: AnnualReportFiled) -> None:
         self._require_applicant(report.actor)
         self._require_follow_up()
-        if f"annual:{report.fiscal_year}" not in self._deadlines:
-            years = sorted(d.fiscal_year for d in self._deadlines.values() if d.kind == DeadlineKind.annual_report)
+        deadlines = self._state.deadlines
+        if engine.find(deadlines, engine.annual_report_key(report.fiscal_year)) is None:
+            years = engine.annual_report_years(deadlines)
             raise _refuse("invalid", f"no annual report is due for fiscal year {report.fiscal_year}; due: {years}",
                           f"{report.fiscal_year}年度の事業実施状況報告は対象外です（対象年度: {years}）")
 
     @workflow.update
+    async def review_annual_report(self, review: AnnualReportReviewed) -> ApplicationState:
+        """The official confirms or queries a year's report; a query reopens the year's deadline."""
+        self._validate_review_annual_report(review)
+        payload: dict[str, Any] = {"report_id": review.report_id, "fiscal_year": review.fiscal_year}
+        if review.note:
+            payload["note"] = review.note
+        if review.outcome == "query":
+            engine.reopen(self._state.deadlines, [engine.annual_report_key(review.fiscal_year)])
+        await self._record(kind="annual_report_reviewed", step=Status.follow_up, outcome=review.outcome,
+                           actor=review.actor, payload=payload)
+        self._mail(review.notify_ids)
+        return self._snapshot()
+
+    @review_annual_report.validator
+    def _validate_review_annual_report(self, review: AnnualReportReviewed) -> None:
+        self._require_local_official(review.actor)
+        self._require_follow_up()
+
+    @workflow.update
+    async def answer_report(self, answer: ReportAnswered) -> ApplicationState:
+        """The company answered a query (and may have corrected the report): the report is back for review and
+        meets its deadlines again."""
+        self._validate_answer_report(answer)
+        if answer.report_kind == "acquisition":
+            settled = ([] if answer.equipment_item_id is None
+                       else engine.settle_acquisition(self._state.deadlines, answer.equipment_item_id))
+        else:
+            key = engine.annual_report_key(answer.fiscal_year or 0)
+            before = engine.find(self._state.deadlines, key)
+            was_open = before is not None and before.state != DeadlineState.met
+            engine.settle_annual_report(self._state.deadlines, answer.fiscal_year or 0)
+            settled = [key] if was_open else []
+        await self._record(kind="report_answered", step=Status.follow_up, actor=answer.actor,
+                           payload={"report_id": answer.report_id, "version": answer.version,
+                                    "corrected": answer.corrected, "attachments": answer.attachments,
+                                    "deadlines_met": settled})
+        self._mail(answer.notify_ids)
+        return self._snapshot()
+
+    @answer_report.validator
+    def _validate_answer_report(self, answer: ReportAnswered) -> None:
+        self._require_applicant(answer.actor)
+        self._require_follow_up()
+
+    def _mail(self, notification_ids: list[int]) -> None:
+        """Mail notifications the service stored (not awaited: a relay that is down holds nothing up)."""
+        if notification_ids:
+            self._deliveries.append(workflow.start_activity(
+                DELIVER_MAIL_ACTIVITY, notification_ids, start_to_close_timeout=timedelta(minutes=2),
+                retry_policy=MAIL_RETRY))
+
+    @workflow.update
     async def extend_deadline(self, extension: DeadlineExtension) -> ApplicationState:
         self._validate_extend_deadline(extension)
-        deadline = self._deadlines[extension.key]
-        previous = deadline.due_at
-        deadline.due_at = extension.new_due_at
-        deadline.planned_at = workflow.now()
-        deadline.state = DeadlineState.extended
-        deadline.extension_reason = extension.reason
+        deadline = engine.find(self._state.deadlines, extension.key)
+        previous = engine.extend(deadline, new_due_at=extension.new_due_at, now=workflow.now(),
+                                 reason=extension.reason)
         if deadline.kind == DeadlineKind.revision_request:
-            self._revision_due_at = extension.new_due_at
-        await self._record(kind="deadline_extended", step=self._status, actor=extension.actor,
+            self._state.revision_due_at = extension.new_due_at
+        await self._record(kind="deadline_extended", step=self._state.status, actor=extension.actor,
                            reason=extension.reason,
                            payload={"deadline": deadline.key, "from": previous.isoformat(),
                                     "to": extension.new_due_at.isoformat()})
-        return self._state()
+        return self._snapshot()
 
     @extend_deadline.validator
     def _validate_extend_deadline(self, extension: DeadlineExtension) -> None:
         self._require_local_official(extension.actor)
-        deadline = self._deadlines.get(extension.key)
+        deadline = engine.find(self._state.deadlines, extension.key)
         if deadline is None or deadline.kind == DeadlineKind.step_target:
             raise _refuse("invalid", f"there is no deadline {extension.key!r} to extend",
                           "延長できる期限ではありません")
@@ -398,9 +456,65 @@ class ApplicationWorkflow:
             raise _refuse("invalid", "the new date must be later than the current due date and than today",
                           "新しい期限は現在の期限および本日より後の日付にしてください")
 
+    # --- updates: plan changes (docs/plan-changes.md) ---------------------------------------------------
+
+    @workflow.update
+    async def adopt_plan_version(self, adopted: PlanVersionAdopted) -> ApplicationState:
+        """A version of the plan came into force: a minor change recorded, or a change certified and designated
+        again. The follow-up watches its items from now on; the company and the government are told."""
+        self._validate_adopt_plan_version(adopted)
+        state = self._state
+        designation = adopted.designation or state.designation
+        replan_items(state.deadlines, now=workflow.now(), designation=designation, items=adopted.items,
+                     settings=self._start.follow_up)
+        state.items = adopted.items
+        state.designation = dict(designation)
+        state.period_end = max(
+            [d.due_at for d in state.deadlines if d.state in (DeadlineState.open, DeadlineState.extended)]
+            + ([state.period_end] if state.period_end else []),
+            default=engine.end_of_day(acquisition_window(designation, self._start.follow_up)[1]))
+        self._version += 1
+        change = {"plan_change_id": adopted.plan_change_id, "version": adopted.version, "minor": adopted.minor,
+                  "summary": adopted.summary}
+        if adopted.designation is not None:  # designated again: the designation decision of the new version
+            await self._record(kind="decision", step=Status.designation, outcome="designate", actor=adopted.actor,
+                               payload={**adopted.designation, **change})
+        else:
+            await self._record(kind="plan_changed", step=Status.follow_up, actor=adopted.actor, payload=change)
+        notice = PlanChangeNotice(application_id=self._start.application_id, plan_change_id=adopted.plan_change_id,
+                                  version=adopted.version, minor=adopted.minor, summary=adopted.summary,
+                                  occurred_at=workflow.now())
+        to_mail: list[int] = await workflow.execute_activity(
+            NOTIFY_PLAN_CHANGE_ACTIVITY, notice, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RECORD_RETRY,
+            result_type=list[int])
+        if to_mail:
+            self._deliveries.append(workflow.start_activity(
+                DELIVER_MAIL_ACTIVITY, to_mail, start_to_close_timeout=timedelta(minutes=2),
+                retry_policy=MAIL_RETRY))
+        return self._snapshot()
+
+    @adopt_plan_version.validator
+    def _validate_adopt_plan_version(self, adopted: PlanVersionAdopted) -> None:
+        status = self._state.status
+        if status != Status.follow_up:
+            raise _refuse("wrong_step", f"a plan change comes into force in follow_up only; the application is "
+                                        f"{status.value}",
+                          f"計画の変更はフォローアップ段階の申請にのみ反映できます（現在: {rules.STATUS_LABELS_JA[status]}）")
+        actor = adopted.actor
+        try:
+            if actor.role == Role.applicant:
+                rules.check_applicant_owns(actor, self._start.organization_id)
+            else:
+                rules.check_actor_holds_step(actor, Status.designation, self._start.government)
+        except rules.DecisionRefused as refused:
+            raise _refusal(refused) from None
+        if adopted.minor == (adopted.designation is not None):
+            raise _refuse("invalid", "a minor change comes without a designation; a certified change with one",
+                          "軽微な変更は再指定なし、認定を受けた変更は再指定ありで反映します")
+
     @workflow.query
     def state(self) -> ApplicationState:
-        return self._state()
+        return self._snapshot()
 
     # --- checks ----------------------------------------------------------------------------------------
 
@@ -417,24 +531,15 @@ class ApplicationWorkflow:
             raise _refusal(refused) from None
 
     def _require_follow_up(self) -> None:
-        if self._status != Status.follow_up:
-            raise _refuse("wrong_step", f"reports are taken in follow_up only; the application is {self._status.value}",
-                          f"報告はフォローアップ段階でのみ受け付けます（現在: {rules.STATUS_LABELS_JA[self._status]}）")
+        status = self._state.status
+        if status != Status.follow_up:
+            raise _refuse("wrong_step", f"reports are taken in follow_up only; the application is {status.value}",
+                          f"報告はフォローアップ段階でのみ受け付けます（現在: {rules.STATUS_LABELS_JA[status]}）")
 
     # --- bookkeeping ------------------------------------------------------------------------------------
 
-    def _state(self) -> ApplicationState:
-        return ApplicationState(
-            application_id=self._start.application_id, status=self._status, current_step=self._current_step,
-            step_due_at=self._step_due_at, revision_due_at=self._revision_due_at,
-            returned_from=self._returned_from, furthest_step=self._furthest, last_seq=self._seq,
-            overdue_steps=list(self._overdue_steps), designation=self._designation,
-            deadlines=list(self._deadlines.values()), settled_items=sorted(self._settled_items),
-            run_number=self._run_number,
-        )
-
-    def _add_deadline(self, deadline: DeadlineInfo) -> None:
-        self._deadlines[deadline.key] = deadline
+    def _snapshot(self) -> ApplicationState:
+        return self._state.snapshot(self._start.application_id)
 
     async def _transition(self, *, kind: str, status: Status, step: Status | None = None,
                           outcome: str | None = None, actor: Actor | None = None, reason: str | None = None,
@@ -442,38 +547,29 @@ class ApplicationWorkflow:
                           new_deadlines: list[DeadlineInfo] | None = None) -> None:
         """Change status synchronously (so concurrent handlers see it), then record it durably."""
         now = workflow.now()
-        leaving = self._status
-        # The deadline of the step being left is met by this transition (or cancelled by the end).
-        for deadline in self._deadlines.values():
-            if deadline.state in OPEN_DEADLINE_STATES and (
-                    (deadline.kind == DeadlineKind.step_target and deadline.step == leaving)
-                    or (deadline.kind == DeadlineKind.revision_request and leaving == Status.revision_requested)):
-                deadline.state = DeadlineState.met if status not in TERMINAL_STATUSES else DeadlineState.cancelled
+        state = self._state
+        leaving, number = state.status, state.transitions + 1
+        engine.settle_left_step(state.deadlines, leaving=leaving, entering=status)
         if status == Status.revision_requested:
-            self._returned_from = step
-            self._revision_due_at = now + timedelta(days=self._start.revision_deadline_days)
-            self._add_deadline(DeadlineInfo(
-                key=f"revision:{self._transitions + 1}", kind=DeadlineKind.revision_request,
-                due_at=self._revision_due_at, original_due_at=self._revision_due_at, planned_at=now,
-                settled_by=engine.SETTLED_BY_JA[DeadlineKind.revision_request], step=step))
+            revision = engine.revision_deadline(now=now, days=self._start.revision_deadline_days, returned_from=step,
+                                                transition=number)
+            engine.add(state.deadlines, revision)
+            state.returned_from = step
+            state.revision_due_at = revision.due_at
         elif leaving == Status.revision_requested:
-            self._revision_due_at = None
-        self._status = status
-        self._current_step = None if status in TERMINAL_STATUSES else status
-        self._step_due_at = rules.step_due_at(now, status, self._start.step_target_days)
-        if self._step_due_at is not None:
-            self._add_deadline(DeadlineInfo(
-                key=f"step:{status.value}:{self._transitions + 1}", kind=DeadlineKind.step_target,
-                due_at=self._step_due_at, original_due_at=self._step_due_at, planned_at=now,
-                settled_by=engine.SETTLED_BY_JA[DeadlineKind.step_target], step=status))
-        for deadline in new_deadlines or []:
-            self._add_deadline(deadline)
+            state.revision_due_at = None
+        state.status = status
+        state.current_step = None if status in TERMINAL_STATUSES else status
+        target = engine.step_target_deadline(now=now, step=status, step_target_days=self._start.step_target_days,
+                                             transition=number)
+        state.step_due_at = target.due_at if target is not None else None
+        if target is not None:
+            engine.add(state.deadlines, target)
+        engine.add(state.deadlines, *(new_deadlines or []))
         if status in TERMINAL_STATUSES:
-            for deadline in self._deadlines.values():
-                if deadline.state in OPEN_DEADLINE_STATES:
-                    deadline.state = DeadlineState.cancelled
-        self._furthest = rules.further(self._furthest, status)
-        self._transitions += 1
+            engine.cancel_open(state.deadlines)
+        state.furthest = rules.further(state.furthest, status)
+        state.transitions = number
         self._version += 1
         await self._record(kind=kind, step=step, outcome=outcome, actor=actor, reason=reason,
                            payload=payload or {}, content_version=content_version)
@@ -481,15 +577,27 @@ class ApplicationWorkflow:
     async def _record(self, *, kind: str, step: Status | None = None, outcome: str | None = None,
                       actor: Actor | None = None, reason: str | None = None,
                       payload: dict[str, Any] | None = None, content_version: int | None = None) -> None:
-        self._seq += 1
+        self._state.seq += 1
         self._version += 1
-        record = TransitionRecord(
-            application_id=self._start.application_id, seq=self._seq, kind=kind, step=step, outcome=outcome,
-            actor=actor, reason=reason, payload=payload or {}, occurred_at=workflow.now(),
-            status=self._status, current_step=self._current_step, step_due_at=self._step_due_at,
-            revision_due_at=self._revision_due_at, returned_from=self._returned_from,
-            furthest_step=self._furthest, content_version=content_version,
-            deadlines=list(self._deadlines.values()),
-        )
-        await workflow.execute_activity(RECORD_TRANSITION_ACTIVITY, record, start_to_close_timeout=ACTIVITY_TIMEOUT,
-                                        retry_policy=RECORD_RETRY)
+        snapshot = dict(self._snapshot())
+        if self._state.deadlines == self._recorded_deadlines:
+            snapshot["deadlines"] = None  # unchanged since the last record: the projection has them
+        else:
+            self._recorded_deadlines = [deadline.model_copy() for deadline in self._state.deadlines]
+        record = TransitionRecord(**snapshot, kind=kind, step=step, outcome=outcome, actor=actor, reason=reason,
+                                  payload=payload or {}, occurred_at=workflow.now(), content_version=content_version)
+        if self._records_locally():
+            # In the worker, inside the workflow task that made the transition: the Update answers from that
+            # same task. The write is idempotent by (application, seq); a task lost with its worker runs it again.
+            # It answers with the record, which the marker keeps in the history (for `tokku reconcile`).
+            await workflow.execute_local_activity(RECORD_TRANSITION_LOCAL_ACTIVITY, record,
+                                                  start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RECORD_RETRY)
+        else:
+            await workflow.execute_activity(RECORD_TRANSITION_ACTIVITY, record,
+                                            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RECORD_RETRY)
+
+    def _records_locally(self) -> bool:
+        if self._local_projection is None:
+            self._local_projection = (self._start.projection == "local_activity"
+                                      and workflow.patched(LOCAL_PROJECTION))
+        return self._local_projection

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from workflows.contracts import DeadlineInfo, DeadlineKind, FollowUpSettings, PlannedItemRef
-from workflows.deadlines import SETTLED_BY_JA, end_of_day, fiscal_year
+from workflows.contracts import (
+    OPEN_DEADLINE_STATES,
+    DeadlineInfo,
+    DeadlineKind,
+    DeadlineState,
+    FollowUpSettings,
+    PlannedItemRef,
+)
+from workflows.deadlines import SETTLED_BY_JA, add, end_of_day, find, fiscal_year
 
 
 def acquisition_window(designation: dict, settings: FollowUpSettings) -> tuple[date, date]:
@@ -46,3 +53,30 @@ def follow_up_deadlines(*, now: datetime, designation: dict, items: list[Planned
         deadlines.append(deadline(f"annual:{year}", DeadlineKind.annual_report, due,
                                   f"{SETTLED_BY_JA[DeadlineKind.annual_report]}（{year}年度）", fiscal_year=year))
     return deadlines
+
+
+def replan_items(deadlines: list[DeadlineInfo], *, now: datetime, designation: dict, items: list[PlannedItemRef],
+                 settings: FollowUpSettings) -> None:
+    """Follow a new version of the plan (docs/plan-changes.md): a new item gets its window and planned date, a
+    moved planned date or window moves (reminders follow the new date; an official's later extension stands),
+    a planned date moved after it was missed opens again, and an item no longer planned is cancelled. Met
+    deadlines and filed reports stay as they are."""
+    desired = follow_up_deadlines(now=now, designation=designation, items=items, settings=settings)
+    for wanted in desired:
+        existing = find(deadlines, wanted.key)
+        if existing is None:
+            add(deadlines, wanted)
+        elif existing.state in OPEN_DEADLINE_STATES and existing.due_at != wanted.due_at:
+            keep_extension = existing.kind == DeadlineKind.acquisition_window and \
+                existing.state == DeadlineState.extended
+            existing.due_at = max(existing.due_at, wanted.due_at) if keep_extension else wanted.due_at
+            existing.planned_at = now
+            existing.settled_by = wanted.settled_by
+        elif existing.state == DeadlineState.missed and existing.kind == DeadlineKind.planned_acquisition \
+                and existing.due_at != wanted.due_at:
+            existing.due_at, existing.planned_at, existing.state = wanted.due_at, now, DeadlineState.open
+    wanted_keys = {deadline.key for deadline in desired}
+    for deadline in deadlines:
+        if deadline.equipment_item_id is not None and deadline.state in OPEN_DEADLINE_STATES \
+                and deadline.key not in wanted_keys:
+            deadline.state = DeadlineState.cancelled

@@ -6,8 +6,6 @@ is written twice.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from workflows.contracts import (
     DECISION_FIELDS,
     Actor,
@@ -37,6 +35,7 @@ OUTCOME_NEXT: dict[Status, dict[str, Status]] = {
         "agree": Status.local_filing,
         "return": Status.revision_requested,
         "reject": Status.rejected,
+        "not_required": Status.local_filing,  # see NATIONAL_RETURN_ONLY
     },
     Status.local_filing: {"file": Status.national_review},
     Status.national_review: {
@@ -47,6 +46,11 @@ OUTCOME_NEXT: dict[Status, dict[str, Status]] = {
     Status.designation: {"designate": Status.follow_up},
     Status.follow_up: {"complete": Status.completed, "revoke": Status.revoked},
 }
+
+# Outcomes open only to an application the Cabinet Office returned and that came back to the council
+# (総合特別区域法 第14条第2項 applies 第12条's consultation again; the secretariat may record why it is not
+# needed when the consulted content is unchanged — docs/plan-changes.md).
+NATIONAL_RETURN_ONLY = frozenset({(Status.council_consultation, "not_required")})
 
 # Steps with a target duration (follow-up has its own deadlines, not a step target).
 TIMED_STEPS = (
@@ -78,6 +82,11 @@ PROGRESS_ORDER = (
     Status.designation,
     Status.follow_up,
 )
+
+ROLE_LABELS_JA: dict[Role, str] = {  # the pages' words for each role (services/api/pages/i18n.py ROLE_LABELS)
+    Role.applicant: "申請企業", Role.secretariat: "地域協議会事務局", Role.local_official: "自治体職員",
+    Role.national_official: "内閣府", Role.admin: "運用管理者", Role.lender: "指定金融機関",
+}
 
 STATUS_LABELS_JA: dict[Status, str] = {
     Status.draft: "下書き",
@@ -134,7 +143,8 @@ def check_actor_holds_step(actor: Actor, step: Status, application_government: G
         raise DecisionRefused(
             "forbidden",
             f"the {step.value} step is decided by a {holder.value}, not by a {actor.role.value}",
-            f"「{STATUS_LABELS_JA[step]}」の判断は{holder.value}の権限です（あなたの役割: {actor.role.value}）",
+            f"「{STATUS_LABELS_JA[step]}」の判断は{ROLE_LABELS_JA[holder]}の権限です"
+            f"（あなたの役割: {ROLE_LABELS_JA.get(actor.role, '不明')}）",
         )
     if holder == Role.local_official and not official_covers(actor.government, application_government):
         own = GOVERNMENT_LABELS_JA.get(actor.government, "不明") if actor.government else "不明"
@@ -147,10 +157,20 @@ def check_actor_holds_step(actor: Actor, step: Status, application_government: G
         )
 
 
+def outcomes_open(step: Status, returned_from: Status | None) -> list[str]:
+    """The outcomes a decision at `step` may take now: those kept for an application back from a
+    national-review return only when it is one."""
+    back_from_national = step == Status.council_consultation and returned_from == Status.national_review
+    return [outcome for outcome in OUTCOME_NEXT.get(step, {})
+            if (step, outcome) not in NATIONAL_RETURN_ONLY or back_from_national]
+
+
 def check_decision(
-    *, current_status: Status, application_government: Government | None, decision: DecisionInput
+    *, current_status: Status, application_government: Government | None, decision: DecisionInput,
+    returned_from: Status | None = None,
 ) -> Status:
-    """Validate a decision against the live state; return the status it leads to."""
+    """Validate a decision against the live state; return the status it leads to. `returned_from` is the
+    step of the application's last return (it opens the outcomes of NATIONAL_RETURN_ONLY)."""
     if decision.step != current_status:
         raise DecisionRefused(
             "wrong_step",
@@ -166,13 +186,21 @@ def check_decision(
             f"「{STATUS_LABELS_JA[current_status]}」の段階では判断できません",
         )
     check_actor_holds_step(decision.actor, current_status, application_government)
-    outcomes = OUTCOME_NEXT[current_status]
+    outcomes = {outcome: OUTCOME_NEXT[current_status][outcome]
+                for outcome in outcomes_open(current_status, returned_from)}
+    if (current_status, decision.outcome) in NATIONAL_RETURN_ONLY and decision.outcome not in outcomes:
+        raise DecisionRefused(
+            "invalid",
+            f"outcome {decision.outcome!r} is open only to an application the Cabinet Office returned and that came "
+            "back to the council",
+            "「再協議不要」は内閣府から差し戻され、地域協議会に戻った申請に限り選択できます",
+        )
     if decision.outcome not in outcomes:
         raise DecisionRefused(
             "invalid",
             f"outcome {decision.outcome!r} is not possible at {current_status.value}; "
             f"choose one of {', '.join(outcomes)}",
-            f"「{STATUS_LABELS_JA[current_status]}」で選べる結果は {', '.join(outcomes)} です",
+            f"「{STATUS_LABELS_JA[current_status]}」の段階では選べない結果です。再読み込みしてください",
         )
     # Defence in depth: the API validated the fields already; a direct Update gets the same check.
     DECISION_FIELDS[current_status][decision.outcome].model_validate(decision.fields)
@@ -186,8 +214,3 @@ def check_applicant_owns(actor: Actor, organization_id: int) -> None:
             "only a user of the applicant company can do this",
             "この操作は申請企業の利用者のみ行えます",
         )
-
-
-def step_due_at(now: datetime, step: Status, step_target_days: dict[str, int]) -> datetime | None:
-    days = step_target_days.get(step.value)
-    return now + timedelta(days=days) if days else None

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs once, when the PostgreSQL data volume is initialised: one role and database for tokku, one role for
-# Temporal (its auto-setup creates the databases `temporal` and `temporal_visibility` itself).
+# Temporal (its schema job, infra/temporal/setup-schema.sh, creates the databases `temporal` and
+# `temporal_visibility` itself).
 set -euo pipefail
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
   --set=tokku_user="$TOKKU_DB_USER" --set=tokku_password="$TOKKU_DB_PASSWORD" --set=tokku_db="$TOKKU_DB_NAME" \

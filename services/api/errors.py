@@ -8,17 +8,22 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 
-from services.core.exceptions import DomainError
+from services.core.platform.exceptions import DomainError
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, error: DomainError) -> JSONResponse:
         detail = {"code": error.code, "message": error.message, "message_ja": error.message_ja}
+        rule = getattr(error, "rule", None)  # the interest subsidy's refusals name their rule
+        if rule:
+            detail["rule"] = rule
         if error.errors:
             detail["errors"] = error.errors
         retry_after = getattr(error, "retry_after", None)  # throttling says when to come back
         headers = {"Retry-After": str(retry_after)} if retry_after else None
+        if error.status_code == 401:  # a refused sign-in, as OAuth2 clients expect it
+            headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
         return JSONResponse(status_code=error.status_code, content={"detail": detail}, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from services.core.readiness import check_all
+from services.api.deps import Engine, Temporal
+from services.core.platform.readiness import check_all
 
 router = APIRouter(tags=["operations"])
 log = logging.getLogger("tokku.health")
@@ -23,8 +24,8 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", summary="Database and Temporal are reachable (200), or which one is not (503)",
             responses={503: {"description": "not ready; `down` names the parts that did not answer"}})
-async def readyz(request: Request) -> JSONResponse:
-    checks = await check_all(request.app.state.engine, request.app.state.applications.temporal)
+async def readyz(engine: Engine, temporal: Temporal) -> JSONResponse:
+    checks = await check_all(engine, temporal)
     down = [check.name for check in checks if not check.ok]
     for check in checks:
         if not check.ok:  # the details (hosts, errors) go to the log, not to an anonymous caller

@@ -40,6 +40,12 @@ def _problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": PROBLEM}}}
 
 
+def problems(*pairs: int | str) -> dict[int, dict[str, Any]]:
+    """`responses=` of a route for its own refusals: problems(409, "why", 410, "why")."""
+    return {int(status): _problem(str(description)) for status, description in zip(pairs[::2], pairs[1::2],
+                                                                                      strict=True)}
+
+
 def document_errors(app: FastAPI) -> None:
     generate = app.openapi
 

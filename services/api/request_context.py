@@ -10,7 +10,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.core import logging as log_ids
+from services.core.platform import logging as log_ids
 from workflows.contracts import application_workflow_id
 
 log = logging.getLogger("tokku.request")

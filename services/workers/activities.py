@@ -6,17 +6,20 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 from temporalio import activity
 
-from services.core.follow_up_models import Deadline
-from services.core.models import ApplicationStatus, Decision, EquipmentItem, Event
-from workflows import rules
+from services.core.applications import projection
+from services.core.applications.models import EquipmentItem, Event
+from services.core.council.service import sync_council_decisions
+from services.core.platform.db import in_blocking_session
 from workflows.contracts import (
     LOAD_PLANNED_ITEMS_ACTIVITY,
     RECORD_TRANSITION_ACTIVITY,
+    RECORD_TRANSITION_LOCAL_ACTIVITY,
     PlannedItemRef,
+    Status,
     TransitionRecord,
 )
 
@@ -31,47 +34,60 @@ class ProjectionActivities:
 
         Returns False when the event was already there (a retried attempt).
         """
+        written = await self._write_transition(record)
+        if record.kind == "decision" and record.step == Status.council_consultation:
+            # After the commit, in a session of its own; on a retry too (an earlier attempt may have
+            # stopped between writing the decision and linking it).
+            await self._link_council_decisions()
+        return written
+
+    @activity.defn(name=RECORD_TRANSITION_LOCAL_ACTIVITY)
+    async def record_transition_local(self, record: TransitionRecord) -> TransitionRecord:
+        """The same write, run as a local activity inside the workflow task that made the transition
+        (TOKKU_PROJECTION_MODE=local_activity). It answers with the record: a local activity's marker in the
+        history keeps its result, not its input, and `tokku reconcile` reads the records from the history."""
+        await self.record_transition(record)
+        return record
+
+    async def _write_transition(self, record: TransitionRecord) -> bool:
+        # The whole transaction in one thread, not one event-loop hop per statement (docs/performance.md).
+        written, clash = await in_blocking_session(self.sessions,
+                                                   lambda session: self._write_transition_now(session, record))
+        if written:
+            activity.logger.info("recorded %s #%s for application %s", record.kind, record.seq, record.application_id)
+        elif clash is not None:
+            activity.logger.error("application %s: event #%s is stored as %s, the workflow recorded %s; run "
+                                  "`tokku reconcile --application %s`", record.application_id, record.seq, clash,
+                                  record.kind, record.application_id)
+        return written
+
+    def _write_transition_now(self, session: Session, record: TransitionRecord) -> tuple[bool, str | None]:
+        """(written, the kind of a different event already stored at this seq)."""
+        if not projection.record_transition_now(session, record):
+            return False, self._other_event_at_seq(session, record)
+        try:
+            session.commit()
+        except IntegrityError:  # a concurrent attempt wrote the same (application, seq) first
+            session.rollback()
+            return False, None
+        return True, None
+
+    @staticmethod
+    def _other_event_at_seq(session: Session, record: TransitionRecord) -> str | None:
+        """A retry finds its own event. Another event at the same seq can only be a write from a workflow task that
+        never completed (local-activity mode, its worker lost, the task run again differently): the history is
+        the reference, and `tokku reconcile` moves that row aside and writes the history's record in its place."""
+        row = session.execute(select(Event).where(Event.application_id == record.application_id,
+                                                  Event.seq == record.seq)).scalars().first()
+        if row is not None and (row.kind, row.step, row.outcome, row.status_after) != (
+                record.kind, record.step, record.outcome, record.status):
+            return row.kind
+        return None
+
+    async def _link_council_decisions(self) -> None:
+        """Keep the council's record (別添6) current: the decision just written joins its consultation."""
         async with self.sessions() as session:
-            already = await session.execute(select(Event.id).where(Event.application_id == record.application_id,
-                                                                   Event.seq == record.seq))
-            if already.first() is not None:
-                return False
-            actor = record.actor
-            session.add(Event(
-                application_id=record.application_id, seq=record.seq, kind=record.kind,
-                step=record.step, outcome=record.outcome,
-                actor_user_id=actor.user_id if actor else None, actor_username=actor.username if actor else None,
-                actor_role=actor.role.value if actor else None, reason=record.reason, payload=record.payload,
-                status_after=record.status, occurred_at=record.occurred_at))
-            if record.kind == "decision":
-                session.add(Decision(application_id=record.application_id, event_seq=record.seq,
-                                     step=record.step, outcome=record.outcome, payload=record.payload,
-                                     decided_by=actor.user_id if actor else None, decided_at=record.occurred_at))
-            if record.deadlines is not None:
-                await _project_deadlines(session, record)
-            status = await session.get(ApplicationStatus, record.application_id, with_for_update=True)
-            if status is not None and record.seq > status.last_seq:
-                # Events can be written out of order (a timer and an update at once): only newer state wins.
-                status.status = record.status
-                status.current_step = record.current_step
-                status.step_due_at = record.step_due_at
-                status.revision_due_at = record.revision_due_at
-                status.returned_from = record.returned_from
-                status.furthest_step = record.furthest_step
-                status.furthest_rank = max(status.furthest_rank, rules.progress_rank(record.furthest_step))
-                status.last_seq = record.seq
-                status.updated_at = record.occurred_at
-                if record.kind == "submitted":
-                    status.submitted_at = record.occurred_at
-                session.add(status)
-            try:
-                await session.commit()
-            except IntegrityError:  # a concurrent attempt wrote the same (application, seq) first
-                await session.rollback()
-                return False
-            activity.logger.info("recorded %s #%s for application %s", record.kind, record.seq,
-                                 record.application_id)
-            return True
+            await sync_council_decisions(session)
 
     @activity.defn(name=LOAD_PLANNED_ITEMS_ACTIVITY)
     async def load_planned_items(self, application_id: int) -> list[PlannedItemRef]:
@@ -82,19 +98,3 @@ class ProjectionActivities:
         return [PlannedItemRef(id=row.id, description=row.description,
                                planned_acquisition_on=row.planned_acquisition_on) for row in rows]
 
-
-async def _project_deadlines(session: AsyncSession, record: TransitionRecord) -> None:
-    existing = {row.key: row for row in (await session.execute(
-        select(Deadline).where(Deadline.application_id == record.application_id))).scalars()}
-    for info in record.deadlines or []:
-        row = existing.get(info.key) or Deadline(application_id=record.application_id, key=info.key)
-        row.kind = info.kind.value
-        row.due_at = info.due_at
-        row.original_due_at = info.original_due_at
-        row.settled_by = info.settled_by
-        row.state = info.state.value
-        row.equipment_item_id = info.equipment_item_id
-        row.fiscal_year = info.fiscal_year
-        row.extension_reason = info.extension_reason
-        row.updated_at = record.occurred_at
-        session.add(row)

@@ -1,4 +1,4 @@
-"""The worker: runs application workflows and their activities on the task queue."""
+"""The worker: runs application and filing round workflows and their activities on the task queue."""
 
 from __future__ import annotations
 
@@ -11,13 +11,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from services.core.db import create_engine, session_factory
-from services.core.logging import configure_logging
-from services.core.settings import Settings, get_settings
-from services.core.temporal import connect, exit_process
+from services.core.applications.service import ApplicationService
+from services.core.plan_changes.service import PlanChangeService
+from services.core.platform.db import create_engine, session_factory
+from services.core.platform.logging import configure_logging
+from services.core.platform.settings import Settings, get_settings
+from services.core.platform.temporal_client import connect, exit_process
+from services.core.rounds.service import RoundService
 from services.workers.activities import ProjectionActivities
+from services.workers.loans import LoanActivities
 from services.workers.notifications import NotificationActivities
+from services.workers.plan_changes import PlanChangeActivities
+from services.workers.rounds import RoundActivities
+from services.workers.sandbox import workflow_runner
 from workflows.designation import ApplicationWorkflow
+from workflows.filing_round import FilingRoundWorkflow
+from workflows.loan import LoanWorkflow
+from workflows.plan_change import PlanChangeWorkflow
 
 log = logging.getLogger("tokku.worker")
 
@@ -26,9 +36,17 @@ def build_worker(client: Client, engine: AsyncEngine, settings: Settings) -> Wor
     sessions = session_factory(engine)
     projection = ProjectionActivities(sessions)
     notifications = NotificationActivities(sessions, settings)
-    return Worker(client, task_queue=settings.task_queue, workflows=[ApplicationWorkflow],
-                  activities=[projection.record_transition, projection.load_planned_items,
-                              notifications.notify, notifications.deliver_mail],
+    # A round's decisions go to the applications' workflows through this worker's own client.
+    loans = LoanActivities(sessions, settings)
+    rounds = RoundActivities(RoundService(sessions, ApplicationService(sessions, client, settings)))
+    plan_changes = PlanChangeActivities(PlanChangeService(ApplicationService(sessions, client, settings)))
+    return Worker(client, task_queue=settings.task_queue,
+                  workflows=[ApplicationWorkflow, FilingRoundWorkflow, PlanChangeWorkflow, LoanWorkflow], workflow_runner=workflow_runner(),
+                  activities=[projection.record_transition, projection.record_transition_local, projection.load_planned_items,
+                              notifications.notify, notifications.deliver_mail,
+                              rounds.decide_round_application, rounds.finish_round,
+                              notifications.notify_plan_change, plan_changes.record_plan_change_step,
+                              plan_changes.put_plan_change_in_force, loans.record_loan_event, loans.notify_loan],
                   max_cached_workflows=settings.max_cached_workflows,
                   # On shutdown, running activities get this long to finish; then they are cancelled and
                   # Temporal retries them on another worker (each activity is idempotent).

@@ -36,9 +36,18 @@ async def test_draft_to_follow_up_to_completed(as_user):
         ("kawasaki1", LOCAL_FILE, "national_review"),
         ("cao1", NATIONAL_CERTIFY, "designation"),
         ("kawasaki1", DESIGNATE, "follow_up"),
-        ("kawasaki1", {"step": "follow_up", "outcome": "complete", "reason": "全設備の取得を確認"}, "completed"),
+        ("kawasaki1", {"step": "follow_up", "outcome": "complete", "reason": "全設備の取得を確認",
+                       "override_reason": "計画を終了するため、未了の期限があっても完了とする"}, "completed"),
     ]
     for official, body, expected in steps:
+        if body.get("override_reason"):
+            # Without the override, completing is refused while the follow-up's deadlines are open.
+            refused = await (await as_user(official)).decide(
+                application_id, {k: v for k, v in body.items() if k != "override_reason"})
+            assert refused.status_code == 409, refused.text
+            detail = refused.text
+            assert "acquisition deadline" in detail and "annual report" in detail, detail
+            assert "override_reason" in detail
         inbox = (await (await as_user(official)).get("/tasks")).json()
         if expected != "completed":
             assert application_id in [t["application_id"] for t in inbox], (official, inbox)

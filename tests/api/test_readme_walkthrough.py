@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from services.core.temporal_dev import free_port
+from services.dev.temporal_dev import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow,

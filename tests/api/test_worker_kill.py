@@ -14,9 +14,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from services.core.applications import ApplicationService
-from services.core.models import Event
-from services.core.schemas import ApplicationContent, DecisionRequest
+from services.core.applications.models import Event
+from services.core.applications.schemas import ApplicationContent, DecisionRequest
+from services.core.applications.service import ApplicationService
 from tests.factories import COUNCIL_AGREE, DESIGNATE, LOCAL_FILE, NATIONAL_CERTIFY, application_body
 
 pytestmark = pytest.mark.slow
@@ -41,7 +41,7 @@ async def test_killing_the_worker_loses_nothing(settings, sessions, temporal_cli
     try:
         applicant = demo_users["applicant1"]
         ids = []
-        for _ in range(6):
+        for _ in range(12):
             draft, _ = await service.create_draft(applicant, ApplicationContent.model_validate(application_body()))
             ids.append(draft.id)
         await asyncio.gather(*(service.submit(applicant, i) for i in ids))
@@ -52,8 +52,16 @@ async def test_killing_the_worker_loses_nothing(settings, sessions, temporal_cli
                 state = await service.decide(demo_users[username], application_id, DecisionRequest.model_validate(body))
             return state.status
 
+        async def decisions_recorded() -> int:
+            async with sessions() as session:
+                return len((await session.execute(select(Event.id).where(
+                    Event.application_id.in_(ids), Event.kind == "decision"))).all())
+
         journeys = [asyncio.create_task(journey(i)) for i in ids]
-        await asyncio.sleep(0.4)  # decisions are in flight
+        # Kill once decisions are being recorded (a fixed pause is too long since transitions are recorded by a
+        # local activity: a journey can finish in well under a second).
+        while await decisions_recorded() < 2 and not all(task.done() for task in journeys):
+            await asyncio.sleep(0.01)
         assert not all(task.done() for task in journeys), "the kill must land mid-journey"
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()

@@ -6,19 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
 from sqlalchemy import select, update
 
 from bench.content import bulk_insert_applications, company_ids, plan_contents, user_and_org
-from services.core.applications import ApplicationService
-from services.core.db import create_engine, session_factory
-from services.core.migrate import upgrade
-from services.core.models import Application, ApplicationStatus, User
-from services.core.seed import create_demo_accounts
-from services.core.settings import Settings
+from services.core.accounts.models import User
+from services.core.applications import access
+from services.core.applications.models import Application, ApplicationStatus
+from services.core.applications.service import ApplicationService
+from services.core.platform.db import create_engine, session_factory
+from services.core.platform.migrate import upgrade
+from services.core.platform.settings import Settings
+from services.dev.demo_seed import create_demo_accounts
 from tests.factories import application_body
 from workflows import rules
 from workflows.contracts import Role, Status
@@ -51,7 +53,7 @@ async def inbox_sessions(request, tmp_path):
                                          organization_for=lambda i: companies[i % len(companies)],
                                          status_for=lambda i: SPREAD[i % len(SPREAD)])
     # Ties on the due date (the id decides), and dated and undated rows in the same step.
-    tie = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    tie = datetime(2030, 1, 1, tzinfo=UTC)
     async with sessions() as session:
         await session.execute(update(ApplicationStatus).where(ApplicationStatus.application_id.in_(ids[:40:2]))
                               .values(step_due_at=tie, revision_due_at=tie))
@@ -72,10 +74,10 @@ def expected_order(rows: list[ApplicationStatus], user: User, sort: str) -> list
     else:
         steps = {step for step, role in rules.STEP_ROLE.items() if role == user.role}
         due_of = lambda row: row.step_due_at  # noqa: E731
-    mine = [row for row in rows if row.status in steps and ApplicationService.can_view(user, row)]
+    mine = [row for row in rows if row.status in steps and access.can_see(user, row)]
     if sort == "id":
         return [row.application_id for row in sorted(mine, key=lambda row: -row.application_id)]
-    far = datetime.max.replace(tzinfo=timezone.utc)
+    far = datetime.max.replace(tzinfo=UTC)
 
     def key(row):
         due = due_of(row)

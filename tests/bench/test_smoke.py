@@ -28,14 +28,20 @@ def test_smoke_run_writes_results(tmp_path):
     assert set(results["scenarios"]) == {"listing", "intake", "decisions", "open"}
     assert results["machine"]["nproc"] >= 1 and results["machine"]["cpu_model"]
 
-    for scenario in ("intake", "decisions"):
+    # Both projection modes side by side (TOKKU_PROJECTION_MODE), and intake in one request too.
+    for scenario, count in (("intake", 5), ("decisions", 4)):
         phases = results["scenarios"][scenario]["phases"]
-        assert len(phases) == 3
+        assert len(phases) == count, list(phases)
         for name, phase in phases.items():
             assert phase["errors"] == 0 and phase["ok"] == phase["operations"] > 0, (scenario, name, phase)
             assert phase["p99_ms"] >= phase["p50_ms"] > 0
     assert results["scenarios"]["intake"]["ratio_to_raw"] > 0
     assert results["scenarios"]["decisions"]["p99_ratio_to_raw"] > 0
+    for name, phase in results["scenarios"]["intake"]["phases"].items():
+        if name.startswith("tokku"):
+            assert phase["ratio_to_raw"] > 0 and phase["cpu_ms_per_op"]["worker"] > 0, name
+    local = results["scenarios"]["decisions"]["phases"]["tokku decision, local_activity mode"]
+    assert local["p50_ratio_to_raw"] > 0 and local["cpu_ms_per_op"]["api_local"] > 0
 
     listing = results["scenarios"]["listing"]
     for name, entry in listing["endpoints"].items():
@@ -51,5 +57,18 @@ def test_smoke_run_writes_results(tmp_path):
     assert open_["rss_mib_peak"]["worker"] > 0 and open_["rss_mib_peak"]["temporal"] > 0
 
     verdicts = [line for line in run.stdout.splitlines() if line.startswith(("PASS ", "FAIL "))]
-    assert len(verdicts) == len(results["targets"]) == 6
+    # intake: rate and CPU for each of 3 tokku phases; decisions: 2 modes; listing: 2; open: RSS, reminder CPU, once
+    assert len(verdicts) == len(results["targets"]) == 13
+    assert "CPU ms per operation" in run.stdout
     assert "every due reminder fired, none twice" in run.stdout
+
+
+def test_the_projection_write_comparison_runs_both_ways(tmp_path):
+    output = tmp_path / "transactions.json"
+    run = subprocess.run([sys.executable, "-m", "bench.transactions", "--writes", "100", "--output", str(output)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    results = json.loads(output.read_text(encoding="utf-8"))
+    assert results["events_written"] == 200  # every write of both ways committed, none lost or doubled
+    assert set(results["per_write"]) == {"async driver (before)", "one blocking transaction (after)"}
+    assert all(figures["cpu_ms"] > 0 for figures in results["per_write"].values())

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.core.db import create_engine, session_factory
-from services.core.migrate import upgrade
+from services.core.platform.db import create_engine, session_factory
+from services.core.platform.migrate import upgrade
 from tests.conftest import ROOT, postgres_url
 
 
@@ -29,13 +29,8 @@ def plan() -> dict:
 
 @pytest.fixture(scope="session")
 def plan_text() -> str:
-    """The plan as printed (the shared seed copy), for checks against the printed page."""
-    candidates = [ROOT.parent / "shared" / "seed" / "000_e468ce9031bf7b02.txt",
-                  Path("/work/shared/seed/000_e468ce9031bf7b02.txt")]
-    for path in candidates:
-        if path.exists():
-            return path.read_text(encoding="utf-8")
-    pytest.skip("the printed plan (seed/000_e468ce9031bf7b02.txt) is not available here")
+    """The plan as printed (text extraction of the public plan, vendored as data/zone-plan.txt)."""
+    return (ROOT / "data" / "zone-plan.txt").read_text(encoding="utf-8")
 
 
 async def fresh_database(run_dir: Path) -> tuple[str, callable]:

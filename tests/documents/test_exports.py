@@ -9,10 +9,11 @@ import sys
 
 from sqlalchemy import select
 
-from services.core.records_models import DocumentExport
+from services.core.council.models import Consultation, ConsultationDecision
+from services.core.documents.models import DocumentExport
+from tests.conftest import ROOT
 from tests.documents.helpers import all_text, csv_rows, xlsx_rows
 from tests.documents.test_rounds import CERTIFY, FILE, passed_council
-from tests.conftest import ROOT
 
 SECRETS = {
     "project_name": "秘匿事業名SENTINEL-PRJ-91c",
@@ -153,6 +154,31 @@ async def test_council_record_includes_the_workflows_consultations(as_user):
     assert "国際共同治験の体制を明確にすること" in ours["opinions"] and "体制図を追加した" in ours["responses"]
     betten6 = (await fetch(await as_user("kanagawa1"), "betten6", "md", "public")).content.decode()
     assert f"【{ours['circled']}{ours['label']}】" in betten6
+
+
+async def council_tables(sessions) -> tuple[list, list]:
+    async with sessions() as session:
+        consultations = (await session.execute(
+            select(Consultation.id, Consultation.key, Consultation.opinions, Consultation.updated_at)
+            .order_by(Consultation.id))).all()
+        links = (await session.execute(select(ConsultationDecision.consultation_id, ConsultationDecision.decision_id)
+                                       .order_by(ConsultationDecision.id))).all()
+    return [tuple(row) for row in consultations], [tuple(row) for row in links]
+
+
+async def test_reads_of_the_council_write_nothing(as_user, sessions):
+    """The recording activity keeps the council's record current; GET /zone/council and 別添6 only read."""
+    [application_id] = await passed_council(as_user, 1)
+    before = await council_tables(sessions)
+    async with sessions() as session:
+        linked = (await session.execute(select(ConsultationDecision).where(
+            ConsultationDecision.application_id == application_id))).scalars().all()
+    assert len(linked) == 1, "the council decision joined its consultation when the worker recorded it"
+    kanagawa = await as_user("kanagawa1")
+    assert (await kanagawa.get("/zone/council")).status_code == 200
+    for fmt in FORMATS:
+        assert (await fetch(kanagawa, "betten6", fmt, "public")).status_code == 200
+    assert await council_tables(sessions) == before
 
 
 async def test_tokku_export_command(as_user, settings, sessions, tmp_path):

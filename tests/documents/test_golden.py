@@ -4,15 +4,22 @@ compared field by field with the seed data and with the plan as printed."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
-from services.core.council import circled, council_record, load_council, sync_council_decisions
+from services.core.accounts.models import Organization, User
+from services.core.applications.models import Application, Decision
+from services.core.council.service import (
+    circled,
+    council_record,
+    load_council,
+    prepare_council,
+    sync_council_decisions,
+)
 from services.core.documents import KIND_NAMES
 from services.core.documents.export import KINDS, Viewer, export_document
 from services.core.documents.redaction import DISCLOSURE_NOTE
-from services.core.models import Application, Decision, Organization, User
 from tests.documents.helpers import csv_rows, html_text, squeezed, xlsx_rows
 
 OPERATOR = Viewer(actor="test", channel="cli", may_see=lambda _status: True)
@@ -20,6 +27,7 @@ OPERATOR = Viewer(actor="test", channel="cli", may_see=lambda _status: True)
 
 async def export(sessions, plan, kind: str, fmt: str, audience: str = "public") -> bytes:
     async with sessions() as session:
+        await prepare_council(session, plan)  # what the API's start-up does
         return (await export_document(session, plan, kind=kind, fmt=fmt, audience=audience,
                                       viewer=OPERATOR)).content
 
@@ -159,7 +167,7 @@ async def test_besshi_pages_show_undisclosed_marks_where_the_plan_does(isolated_
 
 async def test_besshi_page_4_items_match_the_seed(isolated_sessions, plan):
     rows = csv_rows(await export(isolated_sessions, plan, "besshi", "csv"))
-    assert len(rows) == 11  # 6 pages of 別紙1-2 and 4 of 別紙1-5
+    assert len(rows) == 12  # 6 pages of 別紙1-2, 1 of 別紙1-4 and 4 of 別紙1-5
     page = next(row for row in rows if row[0] == "別紙1-2" and row[1] == "4/6")
     seed = next(p for p in plan["specific_projects"] if p["page"] == "4/6")
     assert page[2] == seed["name"]
@@ -198,7 +206,7 @@ async def test_council_decisions_become_consultations(isolated_sessions, plan):
         def decision(app: Application, seq: int, outcome: str, **payload) -> Decision:
             return Decision(application_id=app.id, event_seq=seq, step="council_consultation", outcome=outcome,
                             payload=payload, decided_by=user.id,
-                            decided_at=datetime(2022, 8, 25, tzinfo=timezone.utc))
+                            decided_at=datetime(2022, 8, 25, tzinfo=UTC))
 
         ict = {"method": "ict", "held_from": "2022-08-10", "held_to": "2022-08-24"}
         session.add_all([
@@ -226,8 +234,8 @@ async def test_council_decisions_become_consultations(isolated_sessions, plan):
 
 async def test_dev_seed_loads_the_council(isolated_sessions, plan, temporal_client, settings):
     """`tokku dev` loads the council with the demo data, even when the demo applications exist already."""
-    from services.core.applications import ApplicationService
-    from services.core.seed import seed_demo_applications
+    from services.core.applications.service import ApplicationService
+    from services.dev.demo_seed import seed_demo_applications
 
     async with isolated_sessions() as session:
         organization = Organization(name="既存社", kind="company")
@@ -258,3 +266,89 @@ async def test_council_loads_once_when_first_readers_race(isolated_sessions, pla
     async with isolated_sessions() as session:
         record = await council_record(session)
     assert len(record.consultations) == 16 and len(record.members) == 73
+
+
+# --- 別紙1-5 (the interest subsidy) and 別紙1-4 (the general project): text and layout as printed -------------
+
+
+def printed_annex_page(plan_text: str, heading: str) -> str:
+    """A page of the printed plan from its heading to the next annex heading, list marks removed."""
+    start = plan_text.index(heading)
+    end = plan_text.index("別紙 1", start + len(heading))
+    return re.sub(r"^\s*- ", "", plan_text[start:end], flags=re.MULTILINE)
+
+
+def generated_annex_page(text: str, title: str) -> str:
+    start = text.index(title)
+    following = text.find("別紙1-", start + len(title))
+    page = text[start:following if following > 0 else None]
+    return page.replace("---", "")  # Markdown's page separator
+
+
+LOAN_PAGES = [(f"別紙 1 - 5 <国際戦略総合特区支援利子補給金>【{n} / 4】", f"別紙1-5 <国際戦略総合特区支援利子補給金>【{n}/4】")
+              for n in range(1, 5)]
+GENERAL_PAGE = ("別紙 1-4 <地域イノベーション・エコシステム形成プログラム事業>【1/1】",
+                "別紙1-4 <地域イノベーション・エコシステム形成プログラム事業>【1/1】")
+LOAN_LAYOUT = ["1 特定国際戦略事業の名称", "2 当該特別の措置を受けようとする者", "3 特定国際戦略事業の内容及び特別の措置の内容",
+               "a) 特定国際戦略事業（国際戦略総合特区支援貸付事業）の内容",
+               "b) 施行規則第3条に規定する該当事業種別（総合特区支援利子補給金交付要綱別表第1に掲げる対象事業項目）"]
+GENERAL_LAYOUT = ["1 一般国際戦略事業の名称", "2 一般国際戦略事業の内容", "① 事業概要", "② 支援措置の内容",
+                  "③ 事業実施主体", "④ 事業が行われる区域", "⑤ 事業の実施期間"]
+
+
+@pytest.mark.parametrize(("printed_heading", "title", "layout"),
+                         [(*page, LOAN_LAYOUT) for page in LOAN_PAGES] + [(*GENERAL_PAGE, GENERAL_LAYOUT)],
+                         ids=["1-5 1/4", "1-5 2/4", "1-5 3/4", "1-5 4/4", "1-4 1/1"])
+async def test_loan_and_general_pages_read_as_printed(isolated_sessions, plan, plan_text, printed_heading, title,
+                                                      layout):
+    """Acceptance 3: every character of the printed page, in its order (spaces and line breaks of the text
+    extraction aside), and the page's own item labels in the plan's order — 別紙1-5 prints the designated
+    institutions and only items a) and b); 別紙1-4 is a general project, not a specific one."""
+    printed = printed_annex_page(plan_text, printed_heading)
+    for fmt in ("html", "md"):
+        content = await export(isolated_sessions, plan, "besshi", fmt)
+        text = html_text(content) if fmt == "html" else content.decode().replace("**", "").replace("\\", "")
+        page = generated_annex_page(text, title)
+        assert squeezed(page.replace("#", "")) == squeezed(printed), (fmt, title)
+        labels = [line.strip() for line in page.splitlines() if line.strip() in layout]
+        assert labels == layout, (fmt, labels)
+        assert "特定国際戦略事業" not in page if layout is GENERAL_LAYOUT else "一般国際戦略事業" not in page
+    if layout is LOAN_LAYOUT:
+        assert all(name in printed for name in plan["financial_institutions"])
+
+
+async def test_besshi_rows_hold_the_general_project(isolated_sessions, plan):
+    rows = csv_rows(await export(isolated_sessions, plan, "besshi", "csv"))
+    general = next(row for row in rows if row[0] == "別紙1-4")
+    seed = plan["general_projects"][0]
+    assert general[1] == "1/1" and general[2] == seed["name"] and general[3] == ""
+    assert general[4] == seed["content_summary"] and general[8] == seed["implementers_text"]
+    assert general[9] == seed["area"] and general[10] == seed["period"]["text"]
+    assert general[11].split("\n") == [f"{item['label']} {item['text']}" for item in seed["support_items"]]
+
+
+async def test_an_interest_subsidy_application_adds_no_company_page(isolated_sessions, plan):
+    """A 1-5 application left from before loans were their own process is not printed as a page naming the
+    company where the plan names the designated institutions."""
+    from services.core.applications.models import ApplicationStatus
+
+    async with isolated_sessions() as session:
+        organization = Organization(name="旧申請株式会社", kind="company")
+        session.add(organization)
+        await session.flush()
+        user = User(username="legacy", password_hash="!", display_name="x", role="applicant",
+                    organization_id=organization.id)
+        session.add(user)
+        await session.flush()
+        application = Application(organization_id=organization.id, created_by=user.id, measure="interest_subsidy",
+                                  project_name="旧来の利子補給申請", content={
+                                      "measure": "interest_subsidy", "project_name": "旧来の利子補給申請",
+                                      "applicant": {"name": "旧申請株式会社"}, "content": "設備資金"})
+        session.add(application)
+        await session.flush()
+        session.add(ApplicationStatus(application_id=application.id, status="follow_up",
+                                      organization_id=organization.id, government="kawasaki"))
+        await session.commit()
+    rows = csv_rows(await export(isolated_sessions, plan, "besshi", "csv"))
+    assert [row[1] for row in rows if row[0] == "別紙1-5"] == ["1/4", "2/4", "3/4", "4/4"]
+    assert not any("旧申請株式会社" in cell for row in rows for cell in row)

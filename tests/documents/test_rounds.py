@@ -7,10 +7,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from services.core.applications import ApplicationService
-from services.core.models import Event
-from services.core.records_models import FilingRound
-from services.core.schemas import DecisionRequest
+from services.core.applications.models import Event
+from services.core.applications.schemas import DecisionRequest
+from services.core.applications.service import ApplicationService
+from services.core.rounds.models import FilingRound
 from tests.factories import COUNCIL_AGREE, application_body
 
 FILE = {"filed_on": "令和4年9月5日", "reference": "川崎市 計画変更申請 R4-2"}

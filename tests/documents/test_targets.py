@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
+from services.core.accounts.models import Organization, User
+from services.core.applications.models import Application, Event
 from services.core.documents.chart import targets_svg
-from services.core.follow_up_models import AcquisitionReport, AnnualReport
-from services.core.models import Application, Event, Organization, User
-from services.core.targets import fiscal_year_of, target_progress
+from services.core.follow_up.models import AcquisitionReport, AnnualReport
+from services.core.zone.targets import fiscal_year_of, target_progress
 
 
 def at(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
 
 
 async def insert_fixture(sessions) -> None:

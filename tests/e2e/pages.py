@@ -6,7 +6,7 @@ import re
 
 from playwright.async_api import Page, expect
 
-from tests.factories import BASE_APPLICATION
+from tests.factories import BASE_APPLICATION, application_body
 
 # Form labels (the part before the 提出時必須 mark) → the value typed, from the plan's 別紙1-2 4/6 (5).
 APPLICANT = BASE_APPLICATION["applicant"]
@@ -82,3 +82,19 @@ def application_id_from(url: str) -> int:
     match = re.search(r"/applications/(\d+)", url)
     assert match, url
     return int(match.group(1))
+
+
+async def council_agreement_without_its_dates(sign_in, as_user, project_name: str) -> Page:
+    """The secretariat records 了承 on an application at the council step without the dates it needs: the
+    refused decision form, as the secretariat sees it."""
+    applicant = await as_user("applicant1")
+    created = (await applicant.post("/applications", application_body(project_name=project_name))).json()
+    await applicant.post(f"/applications/{created['id']}/submit")
+    await (await as_user("kawasaki1")).decide(created["id"], {"step": "intake_review", "outcome": "accept"})
+    secretariat = await sign_in("secretariat1")
+    page = secretariat.page
+    await secretariat.goto(f"/applications/{created['id']}")
+    await page.get_by_role("radio", name="了承").check()
+    await page.get_by_role("button", name="判断を記録").click()
+    await page.wait_for_load_state()
+    return page

@@ -9,7 +9,7 @@ import subprocess
 
 from playwright.async_api import Page, expect
 
-from tests.e2e.conftest import ROOT, SCREENSHOTS
+from tests.e2e.conftest import README_SCREENSHOTS, ROOT
 from tests.factories import application_body
 
 CONTROLS = "input:not([type=hidden]), select, textarea, button"
@@ -80,12 +80,15 @@ async def test_every_form_control_has_a_label(sign_in, as_user, api_url, browser
     created = (await api.post("/applications", application_body(project_name="ラベル確認"))).json()
     await api.post(f"/applications/{created['id']}/submit")
     draft = (await api.post("/applications", application_body(project_name="ラベル確認（下書き）"))).json()
+    applicant1_id = (await api.get("/auth/me")).json()["id"]
 
     pages_by_user = {
-        None: ["/login"],
+        None: ["/login", "/signup", "/password-reset"],
         "applicant1": ["/applications", "/applications/new", f"/applications/{draft['id']}/edit",
-                       f"/applications/{created['id']}", "/inbox", "/dashboard"],
+                       f"/applications/{created['id']}", "/inbox", "/dashboard", "/account", "/company/users",
+                       f"/company/users/{applicant1_id}/disable"],
         "kawasaki1": ["/inbox", "/inbox?sort=-due", "/applications", f"/applications/{created['id']}", "/dashboard"],
+        "admin1": ["/operator/users", f"/operator/users/{applicant1_id}/disable"],
     }
     checked = 0
     for username, paths in pages_by_user.items():
@@ -113,5 +116,5 @@ def test_readme_shows_the_screenshots():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in ("form", "timeline", "inbox", "dashboard"):
         assert f"docs/screenshots/{name}.png" in readme, name
-        png = SCREENSHOTS / f"{name}.png"
+        png = README_SCREENSHOTS / f"{name}.png"
         assert png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png

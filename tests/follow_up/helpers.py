@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.core.applications import ApplicationService
-from services.core.schemas import ApplicationContent, DecisionRequest
+from services.core.applications.schemas import ApplicationContent, DecisionRequest
+from services.core.applications.service import ApplicationService
 from tests.factories import COUNCIL_AGREE, DESIGNATE, LOCAL_FILE, NATIONAL_CERTIFY, application_body
 
 OFFICIAL_STEPS = [("kawasaki1", {"step": "intake_review", "outcome": "accept"}), ("secretariat1", COUNCIL_AGREE),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from email import message_from_bytes
 from email.header import decode_header, make_header
 
-from services.core.mail_sink import start_mail_sink
-from services.core.settings import Settings
-from services.core.temporal_dev import free_port
-from services.workers import mailer
+from services.core.notifications import mailer
+from services.core.platform.settings import Settings
+from services.dev.mail_sink import start_mail_sink
+from services.dev.temporal_dev import free_port
 
 
 async def test_sink_keeps_japanese_mail(tmp_path):

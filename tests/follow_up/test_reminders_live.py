@@ -12,17 +12,17 @@ import email
 import os
 import signal
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from services.core.applications import ApplicationService
-from services.core.db import create_engine
-from services.core.follow_up_models import Notification
-from services.core.temporal_dev import free_port
+from services.core.applications.service import ApplicationService
+from services.core.notifications.models import Notification
+from services.core.platform.db import create_engine
+from services.dev.temporal_dev import free_port
 from services.workers.main import build_worker
 from tests.api.test_worker_kill import start_worker_process
 from tests.factories import TODAY
@@ -71,7 +71,7 @@ async def test_reminder_mail_and_retry_while_relay_is_down(settings, sessions, t
     inbox = Inbox()
     relay = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     relay.start()
-    fire_first = datetime.now(timezone.utc) + timedelta(seconds=12)
+    fire_first = datetime.now(UTC) + timedelta(seconds=12)
     isolated = settings.model_copy(update={
         "task_queue": f"tokku-mail-{uuid.uuid4().hex[:8]}", "smtp_host": "127.0.0.1", "smtp_port": smtp_port,
         "reminder_lead_days": [lead_firing_at(fire_first)]})
@@ -93,7 +93,7 @@ async def test_reminder_mail_and_retry_while_relay_is_down(settings, sessions, t
 
             # The relay goes down before the next reminder: the notification is kept, and mailed once it is back.
             relay.stop()
-            fire_second = datetime.now(timezone.utc) + timedelta(seconds=12)
+            fire_second = datetime.now(UTC) + timedelta(seconds=12)
             service.settings = isolated.model_copy(update={"reminder_lead_days": [lead_firing_at(fire_second)]})
             second = await service_to_follow_up(service, demo_users, equipment_items=ONE_ITEM)
 
@@ -129,7 +129,7 @@ async def test_reminder_mail_and_retry_while_relay_is_down(settings, sessions, t
 
 
 async def test_worker_killed_while_reminders_are_due(settings, sessions, temporal_client, demo_users, run_dir):
-    fire_at = datetime.now(timezone.utc) + timedelta(seconds=25)
+    fire_at = datetime.now(UTC) + timedelta(seconds=25)
     isolated = settings.model_copy(update={"task_queue": f"tokku-remind-kill-{uuid.uuid4().hex[:8]}",
                                            "reminder_lead_days": [lead_firing_at(fire_at)]})
     service = ApplicationService(sessions, temporal_client, isolated)
@@ -137,11 +137,11 @@ async def test_worker_killed_while_reminders_are_due(settings, sessions, tempora
     worker = start_worker_process(isolated, log_path)
     try:
         ids = [await service_to_follow_up(service, demo_users, equipment_items=ONE_ITEM) for _ in range(3)]
-        assert datetime.now(timezone.utc) < fire_at - timedelta(seconds=5), "designations took too long"
+        assert datetime.now(UTC) < fire_at - timedelta(seconds=5), "designations took too long"
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
         # The reminders fall due while no worker runs.
-        await asyncio.sleep((fire_at - datetime.now(timezone.utc)).total_seconds() + 5)
+        await asyncio.sleep((fire_at - datetime.now(UTC)).total_seconds() + 5)
         assert await notifications_for(sessions, ids) == []
         worker = start_worker_process(isolated, log_path)
         rows = await wait_for(lambda: _when_all(sessions, ids), 60, "three reminders after the restart")

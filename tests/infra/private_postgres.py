@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.core.temporal_dev import free_port
+from services.dev.temporal_dev import free_port
 
 
 def postgres_bin_dir() -> Path | None:

@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from services.core.temporal_dev import free_port
+from services.dev.temporal_dev import free_port
 from tests.infra.conftest import start_tokku, stop_process, wait_until_ready
 
 pytestmark = pytest.mark.slow

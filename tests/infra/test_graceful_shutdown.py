@@ -14,12 +14,13 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from services.core.applications import ApplicationService
-from services.core.db import create_engine
-from services.core.models import ApplicationStatus, Event, utcnow
-from services.core.schemas import ApplicationContent, DecisionRequest
-from services.core.temporal import connect
-from services.core.temporal_dev import free_port
+from services.core.applications.models import ApplicationStatus, Event
+from services.core.applications.schemas import ApplicationContent, DecisionRequest
+from services.core.applications.service import ApplicationService
+from services.core.platform.db import create_engine
+from services.core.platform.tables import utcnow
+from services.core.platform.temporal_client import connect
+from services.dev.temporal_dev import free_port
 from tests.factories import application_body
 from tests.infra.conftest import start_tokku, stop_process, wait_until_ready
 

@@ -15,9 +15,9 @@ import httpx
 import uvicorn
 
 from services.api.app import create_app
-from services.core import logging as log_ids
-from services.core.logging import JsonFormatter
-from services.core.temporal_dev import free_port
+from services.core.platform import logging as log_ids
+from services.core.platform.logging import JsonFormatter
+from services.dev.temporal_dev import free_port
 from tests.factories import application_body
 from tests.infra.conftest import stop_process
 

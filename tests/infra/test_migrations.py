@@ -10,9 +10,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from services.core.db import sync_url
-from services.core.migrate import downgrade, upgrade
-from services.core.models import metadata
+from services.core.platform.db import sync_url
+from services.core.platform.migrate import downgrade, upgrade
+from services.core.platform.table_registry import metadata
 
 CONVENTION_PREFIXES = {"pk": "pk_", "fk": "fk_", "uq": "uq_", "ix": "ix_"}
 

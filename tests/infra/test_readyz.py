@@ -14,8 +14,8 @@ import pytest
 import uvicorn
 
 from services.api.app import create_app
-from services.core.settings import Settings
-from services.core.temporal_dev import DevServer, free_port
+from services.core.platform.settings import Settings
+from services.dev.temporal_dev import DevServer, free_port
 from tests.infra.private_postgres import PrivateCluster, why_not_possible
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import jwt
 
-from services.core.security import ALGORITHM, create_access_token, decode_access_token
-from services.core.settings import Settings
+from services.core.accounts.security import ALGORITHM, create_access_token, decode_access_token
+from services.core.platform.settings import Settings
 
 OLD, NEW, OTHER = "o" * 40, "n" * 40, "x" * 40
 

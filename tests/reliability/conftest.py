@@ -9,8 +9,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from services.core.models import Organization, User
-from services.core.security import hash_password
+from services.core.accounts.models import Organization, User
+from services.core.accounts.security import hash_password
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from services.api.app import create_app
-from services.core.models import Event
-from services.core.records_models import DocumentExport
+from services.core.applications.models import Event
+from services.core.documents.models import DocumentExport
+from tests.factories import DESIGNATE
 from tests.follow_up.helpers import api_to_follow_up
 from tests.reliability.conftest import app_routes
-from tests.factories import DESIGNATE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,11 +35,14 @@ def test_no_route_updates_or_deletes_events(settings):
     routes = [(method, path) for method, path, _ in app_routes(create_app(settings))
               if method in ("PUT", "PATCH", "DELETE")]
     assert set(routes) == set(REVIEWED_WRITES_BESIDES_POST), set(routes) ^ set(REVIEWED_WRITES_BESIDES_POST)
-    # And no code anywhere in the services issues an UPDATE or DELETE on the events table.
+    # And no code anywhere in the services issues an UPDATE or DELETE on the events table, but for the one
+    # reviewed repair: `tokku reconcile` (an operator's command after a restore) moves a row that is ahead of
+    # its workflow into events_set_aside, whole, before it deletes it (docs/operations.md).
+    reviewed = {"services/core/applications/reconcile.py"}
     offenders = []
     pattern = re.compile(r"(update|delete)\(\s*Event\b|(UPDATE|DELETE FROM)\s+events\b", re.IGNORECASE)
     for path in (ROOT / "services").rglob("*.py"):
-        if "migrations" in path.parts:
+        if "migrations" in path.parts or str(path.relative_to(ROOT)) in reviewed:
             continue
         offenders += [f"{path.relative_to(ROOT)}: {line.strip()}" for line in path.read_text(encoding="utf-8")
                       .splitlines() if pattern.search(line)]

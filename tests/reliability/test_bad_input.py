@@ -11,9 +11,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from services.core.attachments import Attachment
-from services.core.models import Application
+from services.core.applications.attachments import Attachment
+from services.core.applications.models import Application
 from tests.factories import application_body
+from tests.pages_http import csrf_of, signed_in_pages
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 ZIP = b"PK\x03\x04" + b"\x00" * 200  # archives are not accepted at all, so no zip bomb can be opened
@@ -72,7 +73,7 @@ async def test_broken_utf8_and_broken_json(as_user, http, sessions):
     applicant = await as_user("applicant1")
     before = await application_count(sessions)
     headers = {**applicant.headers, "Content-Type": "application/json"}
-    broken = '{"project_name": "'.encode() + b"\xff\xfe\x80" + b'"}'
+    broken = b'{"project_name": "' + b"\xff\xfe\x80" + b'"}'
     assert_bilingual(await http.post("/api/v1/applications", content=broken, headers=headers), 400)
     shift_jis = json.dumps({"project_name": "特区"}, ensure_ascii=False).encode("shift_jis")
     assert_bilingual(await http.post("/api/v1/applications", content=shift_jis, headers=headers), 400)
@@ -103,12 +104,7 @@ async def test_characters_no_database_can_hold(as_user, http, sessions):
 
 @pytest.fixture
 async def browser(api_url):
-    async with httpx.AsyncClient(base_url=api_url, timeout=60) as client:
-        page = await client.get("/login")
-        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        signed_in = await client.post("/login", data={"username": "applicant1", "password": "tokku-demo",
-                                                      "csrf_token": csrf})
-        assert signed_in.status_code == 303
+    async with signed_in_pages(api_url, "applicant1") as client:
         yield client
 
 
@@ -121,7 +117,7 @@ async def attachments_of(sessions, application_id: int) -> list[Attachment]:
 async def test_malicious_uploads(browser, as_user, sessions, settings):
     draft = (await (await as_user("applicant1")).post("/applications", {"project_name": "添付の訓練"})).json()
     edit = await browser.get(f"/applications/{draft['id']}/edit")
-    csrf = edit.text.split('name="csrf_token" value="')[1].split('"')[0]
+    csrf = csrf_of(edit)
     url = f"/applications/{draft['id']}/attachments"
 
     async def upload(name: str, data: bytes, content_type: str = "application/pdf") -> httpx.Response:

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from services.core.follow_up_models import AcquisitionReport, AnnualReport
-from services.core.models import Event
-from services.core.throttle_models import IdempotencyRecord
+from services.core.applications.models import Event
+from services.core.follow_up.models import AcquisitionReport, AnnualReport
+from services.core.platform.models import IdempotencyRecord
 from tests.factories import COUNCIL_AGREE, application_body
 from tests.follow_up.helpers import api_to_follow_up
 

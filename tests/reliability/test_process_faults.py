@@ -26,13 +26,13 @@ import psycopg
 import pytest
 from sqlalchemy import func, select
 
-from services.core.db import create_engine, session_factory
-from services.core.follow_up_models import Notification
-from services.core.migrate import upgrade
-from services.core.models import Application, ApplicationStatus, Event
-from services.core.seed import DEMO_PASSWORD, create_demo_accounts
-from services.core.settings import Settings
-from services.core.temporal_dev import DevServer, free_port
+from services.core.applications.models import Application, ApplicationStatus, Event
+from services.core.notifications.models import Notification
+from services.core.platform.db import create_engine, session_factory
+from services.core.platform.migrate import upgrade
+from services.core.platform.settings import Settings
+from services.dev.demo_seed import DEMO_PASSWORD, create_demo_accounts
+from services.dev.temporal_dev import DevServer, free_port
 from tests.factories import COUNCIL_AGREE, LOCAL_FILE, application_body
 from tests.infra.conftest import ADMIN_DSN, postgres_unreachable, start_tokku, stop_process, wait_until_ready
 
@@ -119,7 +119,10 @@ async def test_kill_worker_api_and_temporal_during_a_burst(drill_database, tmp_p
                         database_url=drill_database, temporal_address=temporal.address,
                         task_queue=f"tokku-faults-{uuid.uuid4().hex[:8]}", api_port=free_port())
     lead = REVISION_DAYS - REMINDER_AFTER_SECONDS / 86400
+    # Production mode, but the demo officials sign in with their password alone: this drill is about process
+    # faults; the second factor has its own tests (tests/accounts).
     environment = {"TOKKU_MODE": "production", "TOKKU_SECRET_KEY": settings.secret_key.get_secret_value(),
+                   "TOKKU_OFFICIALS_SECOND_FACTOR": "false",
                    "TOKKU_REVISION_DEADLINE_DAYS": str(REVISION_DAYS), "TOKKU_REMINDER_LEAD_DAYS": f"[{lead}]",
                    "TOKKU_API_PORT": str(settings.api_port), "TOKKU_LOG_LEVEL": "WARNING"}
     worker = start_tokku("worker", settings, tmp_path / "worker.log", **environment)

@@ -14,11 +14,18 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
-from tests.histories.record import EXPECTED_END, SCENARIOS
+from services.workers.sandbox import workflow_runner
+from tests.histories.record import EXPECTED_END, SCENARIO_SINCE, SCENARIOS
 from tests.reliability.changed_workflows import (
     CompatibleChangeWorkflow,
     ExtraTimerWorkflow,
     ReorderedActivityWorkflow,
+)
+from workflows.contracts import (
+    RECORD_TRANSITION_ACTIVITY,
+    RECORD_TRANSITION_LOCAL_ACTIVITY,
+    StartInput,
+    TransitionRecord,
 )
 from workflows.designation import ApplicationWorkflow
 
@@ -34,16 +41,27 @@ def event_types(path: Path) -> set[str]:
     return {event["eventType"] for event in json.loads(path.read_text(encoding="utf-8"))["events"]}
 
 
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.lstrip("v").split("."))
+
+
 def replayer(workflow_class) -> Replayer:
-    return Replayer(workflows=[workflow_class], data_converter=pydantic_data_converter)
+    return Replayer(workflows=[workflow_class], data_converter=pydantic_data_converter,
+                    workflow_runner=workflow_runner())
 
 
 def test_every_scenario_is_recorded_for_each_version():
     versions = sorted({path.parent.name for path in FILES})
-    assert versions, "no recorded histories: run python -m tests.histories.record"
+    # v0.1.0 recorded before the workflow kept one state object; v0.2.0 after (records without unchanged deadlines);
+    # v0.3.0 after a national-review return went back through the council (workflow.patched); v0.4.0 with the
+    # transitions recorded by a local activity (StartInput.projection "local_activity", workflow.patched); v0.5.0
+    # with queries as conversations and missed deadlines mailed to the company (two more patches).
+    assert {"v0.1.0", "v0.2.0", "v0.3.0", "v0.4.0", "v0.5.0"} <= set(versions), f"missing recorded versions: {versions}"
     for version in versions:
         names = {path.stem.split(".")[0] for path in FILES if path.parent.name == version}
-        assert names == set(SCENARIOS), (version, names ^ set(SCENARIOS))
+        expected = {name for name in SCENARIOS if _version_key(SCENARIO_SINCE.get(name, "v0.1.0"))
+                    <= _version_key(version)}
+        assert names == expected, (version, names ^ expected)
     # The recordings reach each terminal status and the paths that matter for replay.
     assert set(EXPECTED_END.values()) == {"completed", "rejected", "lapsed", "withdrawn", "revoked"}
     everything = set().union(*(event_types(path) for path in FILES))
@@ -56,6 +74,46 @@ def test_every_scenario_is_recorded_for_each_version():
 async def test_history_replays_against_current_workflow(path: Path):
     result = await replayer(ApplicationWorkflow).replay_workflow(load(path))
     assert result.replay_failure is None
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
+def test_recorded_inputs_decode_into_todays_contracts(path: Path):
+    """A run's input (continue-as-new carries the whole state in it) and every record it scheduled decode into
+    today's types, whichever version recorded them: a running workflow's next run, and a record whose
+    activity is retried after a deploy, still read."""
+    converter = pydantic_data_converter.payload_converter
+    events = load(path).events
+    start = converter.from_payloads(events[0].workflow_execution_started_event_attributes.input.payloads,
+                                    [StartInput])[0]
+    run_number = int(path.stem.split(".")[1])
+    carried = start.carried
+    assert (carried.run_number if carried else 1) == run_number
+    if run_number > 1:
+        assert carried.seq > 0 and carried.deadlines and carried.status == "follow_up"
+    seq = carried.seq if carried else 0
+    for event in events:
+        scheduled = event.activity_task_scheduled_event_attributes
+        if event.HasField("activity_task_scheduled_event_attributes") and \
+                scheduled.activity_type.name == RECORD_TRANSITION_ACTIVITY:
+            payloads = scheduled.input.payloads
+        elif local_record_marker(event):  # the local activity's answer is the record (v0.4.0 on)
+            payloads = event.marker_recorded_event_attributes.details["result"].payloads
+        else:
+            continue
+        record = converter.from_payloads(payloads, [TransitionRecord])[0]
+        seq += 1
+        assert record.seq == record.last_seq == seq == json.loads(payloads[0].data)["seq"]
+        assert record.application_id == start.application_id
+    if _version_key(path.parent.name) >= (0, 4, 0):
+        assert seq > (carried.seq if carried else 0), "the records are in the markers"
+
+
+def local_record_marker(event) -> bool:
+    if not event.HasField("marker_recorded_event_attributes"):
+        return False
+    marker = event.marker_recorded_event_attributes
+    return marker.marker_name == "core_local_activity" and json.loads(
+        marker.details["data"].payloads[0].data)["activity_type"] == RECORD_TRANSITION_LOCAL_ACTIVITY
 
 
 @pytest.mark.parametrize("changed", [ExtraTimerWorkflow, ReorderedActivityWorkflow])

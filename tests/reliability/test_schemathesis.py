@@ -1,18 +1,27 @@
-"""Schemathesis against the real running API's OpenAPI schema, signed in as each role: every generated
-request — valid, invalid, and at the edges of each field — gets no 5xx, and every answer matches the
-schema. The run is bounded (examples per operation, a fixed seed) so it stays within a few minutes."""
+"""Schemathesis against the real running API's OpenAPI schema, signed in as each role (each role once per
+suite run: some in the SQLite pass, some in the PostgreSQL pass): every generated request — valid, invalid,
+and at the edges of each field — gets no 5xx, and every answer matches the schema. The run is bounded
+(examples per operation, a fixed seed) so it stays within a few minutes."""
 
 from __future__ import annotations
 
 import asyncio
-import re
 import os
+import re
 import sys
 from pathlib import Path
 
 import pytest
 
-ROLES = ["applicant1", "applicant2", "secretariat1", "kawasaki1", "yokohama1", "kanagawa1", "cao1", "admin1"]
+# Each role is fuzzed once per suite run: the ones that write most (a company, the secretariat, the
+# administrator) and nobody signed in on PostgreSQL, where the database itself can refuse what SQLite takes
+# (NUL bytes, lengths, types); the other roles on SQLite. TOKKU_SCHEMATHESIS_ALL_ROLES=1 fuzzes every role.
+POSTGRES_ROLES = [None, "applicant1", "secretariat1", "admin1"]
+SQLITE_ROLES = ["applicant2", "kawasaki1", "yokohama1", "kanagawa1", "cao1", "bank1"]
+if os.environ.get("TOKKU_SCHEMATHESIS_ALL_ROLES") == "1":
+    ROLES = POSTGRES_ROLES + SQLITE_ROLES
+else:
+    ROLES = POSTGRES_ROLES if os.environ.get("TOKKU_TEST_DATABASE") == "postgres" else SQLITE_ROLES
 EXAMPLES = int(os.environ.get("TOKKU_SCHEMATHESIS_EXAMPLES", "4"))
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
 ST = Path(sys.executable).parent / "st"
@@ -22,7 +31,9 @@ async def run_schemathesis(api_url: str, token: str | None, report: Path) -> tup
     command = [str(ST), "run", f"{api_url}/openapi.json", "--checks", CHECKS, "--max-examples", str(EXAMPLES),
                "--seed", "20261125", "--phases", "examples,coverage,fuzzing", "--workers", "2",
                "--request-timeout", "30", "--no-shrink", "--continue-on-failure", "--report", "ndjson",
-               "--report-ndjson-path", str(report), "--exclude-path", "/readyz"]
+               "--report-ndjson-path", str(report), "--exclude-path", "/readyz",
+               # It ends the very token the run signs in with (tests/accounts checks it, and the matrix).
+               "--exclude-path", "/api/v1/auth/sign-out-everywhere"]
     if token:
         command += ["--header", f"Authorization: {token}"]
     process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE,
@@ -42,7 +53,7 @@ def generated(output: str) -> int:
 @pytest.mark.slow
 async def test_no_server_error_and_schema_conformance_for_each_role(api_url, as_user, tmp_path):
     results = {}
-    for username in [None, *ROLES]:
+    for username in ROLES:
         token = (await as_user(username)).headers["Authorization"] if username else None
         report = tmp_path / f"{username or 'anonymous'}.ndjson"
         code, output = await run_schemathesis(api_url, token, report)

@@ -7,7 +7,8 @@ from starlette.datastructures import FormData
 
 from services.api.pages.decision_form import decision_body, decision_fields
 from services.api.pages.forms import content_data, state_from_content, state_from_form, validate_content
-from services.core.attachments import safe_filename, sniff_type
+from services.core.applications.attachments import safe_filename, sniff_type
+from services.core.applications.schemas import ApplicationContent
 from workflows.contracts import Status
 
 
@@ -44,7 +45,7 @@ def test_form_rows_in_document_order_blank_rows_dropped():
     assert data["applicant"]["capital_jpy"] == "3900000"
     assert data["rule_clauses"] == ["施行規則第1条第2項第1号", "施行規則第1条第2項第4号"]
     assert data["applicant"]["history"] == [{"date": "令和2年4月1日", "text": "本社移転"}, {"text": "創業"}]
-    content = validate_content(state)
+    content = validate_content(state, "ja")
     assert content is not None and content.equipment_items[0].planned_cost_jpy == 15_000_000
     assert content.applicant.history[0].date.isoformat() == "2020-04-01"
     again = state_from_content(content.model_dump(mode="json"))
@@ -55,7 +56,7 @@ def test_errors_land_on_the_field_they_belong_to():
     state = state_from_form(FormData([("applicant.corporate_number", "1234567890123"),
                                       ("equipment_items.x.description", "設備"),
                                       ("equipment_items.x.planned_cost_jpy", "abc")]))
-    assert validate_content(state) is None
+    assert validate_content(state, "ja") is None
     assert "法人番号「1234567890123」" in state.errors["applicant.corporate_number"][0]
     assert state.errors["equipment_items.0.planned_cost_jpy"][0].startswith("整数で入力してください")
     assert state.errors["equipment_items.0.asset_class"]
@@ -71,3 +72,45 @@ def test_decision_form_follows_the_contract():
         ("outcome", "return"), ("reason", "資料不足"), ("certified_on", "2022-09-30"), ("reference", "")]))
     assert body == {"step": "national_review", "outcome": "return", "reason": "資料不足"}  # certify's fields left out
     assert raw["certified_on"] == "2022-09-30"  # still shown if the decision is refused
+
+
+def test_dates_stay_as_typed():
+    """和暦 stays 和暦 through a save (the ISO date beside it on the pages); ISO stays ISO; a typed form that no
+    longer reads as the stored date is dropped."""
+    form = FormData([
+        ("business_start_on", "令和4年9月1日"), ("acquisition_from", "2022-09-01"),
+        ("applicant.founded_on", "平成18年7月3日"), ("applicant.history", "令和2年4月1日 本社移転"),
+        ("equipment_items.a.asset_class", "machinery"), ("equipment_items.a.description", "装置"),
+        ("equipment_items.a.planned_cost_jpy", "1000"), ("equipment_items.a.planned_acquisition_on", "令和5年6月1日"),
+    ])
+    content = validate_content(state_from_form(form), "ja")
+    assert content is not None
+    assert content.business_start_on.isoformat() == "2022-09-01"
+    assert content.typed_dates == {"business_start_on": "令和4年9月1日", "applicant.founded_on": "平成18年7月3日",
+                                   "applicant.history.0.date": "令和2年4月1日",
+                                   "equipment_items.0.planned_acquisition_on": "令和5年6月1日"}
+    again = state_from_content(content.model_dump(mode="json"))
+    assert again.values["business_start_on"] == "令和4年9月1日" and again.values["acquisition_from"] == "2022-09-01"
+    assert again.values["applicant.history"] == "令和2年4月1日 本社移転"
+    assert again.items[0]["planned_acquisition_on"] == "令和5年6月1日"
+
+    stale = ApplicationContent.model_validate({**content.model_dump(mode="json"), "business_start_on": "2023-01-01"})
+    assert "business_start_on" not in stale.typed_dates
+
+
+def test_dates_are_shown_as_typed_with_the_other_form_beside():
+    from services.api.pages.web import typed_date
+
+    assert typed_date("2022-09-01", "令和4年9月1日") == "令和4年9月1日（2022-09-01）"
+    assert typed_date("2022-09-01") == "2022-09-01（令和4年9月1日）"
+    assert typed_date(None) == "—"
+
+
+def test_a_window_ending_before_it_starts_is_refused_next_to_its_end():
+    state = state_from_form(FormData([("acquisition_from", "2023-04-01"), ("acquisition_until", "令和5年3月31日")]))
+    assert validate_content(state, "ja") is None
+    assert state.errors["acquisition_until"] == ["取得期限は取得開始日以降にしてください"]
+    assert not state.general_errors
+    state = state_from_form(FormData([("acquisition_from", "2023-04-01"), ("acquisition_until", "2023-03-31")]))
+    assert validate_content(state, "en") is None
+    assert state.errors["acquisition_until"] == ["the acquisition deadline must not be before the acquisition start"]

@@ -17,11 +17,13 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from services.workers.sandbox import workflow_runner
 from workflows.contracts import (
     DELIVER_MAIL_ACTIVITY,
     LOAD_PLANNED_ITEMS_ACTIVITY,
     NOTIFY_ACTIVITY,
     RECORD_TRANSITION_ACTIVITY,
+    RECORD_TRANSITION_LOCAL_ACTIVITY,
     NotifyInput,
     PlannedItemRef,
     TransitionRecord,
@@ -56,6 +58,11 @@ async def recorded(env: WorkflowEnvironment) -> AsyncIterator[Recorder]:
         recorder.records.append(record)
         return True
 
+    @activity.defn(name=RECORD_TRANSITION_LOCAL_ACTIVITY)
+    async def record_transition_local(record: TransitionRecord) -> TransitionRecord:
+        recorder.records.append(record)
+        return record
+
     @activity.defn(name=NOTIFY_ACTIVITY)
     async def notify(request: NotifyInput) -> list[int]:
         recorder.notifications.append(request)
@@ -69,8 +76,8 @@ async def recorded(env: WorkflowEnvironment) -> AsyncIterator[Recorder]:
     async def deliver_mail(ids: list[int]) -> int:
         return len(ids)
 
-    async with Worker(env.client, task_queue=recorder.task_queue, workflows=[ApplicationWorkflow],
-                      activities=[record_transition, notify, load_planned_items, deliver_mail]):
+    async with Worker(env.client, task_queue=recorder.task_queue, workflows=[ApplicationWorkflow], workflow_runner=workflow_runner(),
+                      activities=[record_transition, record_transition_local, notify, load_planned_items, deliver_mail]):
         yield recorder
     # The test server's clock is shared: a workflow left running without its worker would stall time skipping.
     for handle in recorder.started:

@@ -13,6 +13,7 @@ from workflows.contracts import (
     AcquisitionReviewed,
     Actor,
     AnnualReportFiled,
+    ApplicationState,
     DeadlineExtension,
     DecisionInput,
     FollowUpSettings,
@@ -129,6 +130,7 @@ async def test_five_year_follow_up(env, recorded):
         + reminders("acquisition:item:3", window_end, [90, 30])  # extended 10 days before the end …
         + reminders("acquisition:item:3", extended_to, [30, 7, 1])  # … the new date's 90-day mark had passed
         + [("escalation", "acquisition:item:3", None, extended_to, extended_to)]
+        + [("missed", "acquisition:item:3", None, extended_to, extended_to)]  # the company is told too
     )
     for year in years:
         expected += reminders(f"annual:{year}", annual_due[year], [90, 30])
@@ -141,6 +143,7 @@ async def test_five_year_follow_up(env, recorded):
         assert abs(fired[(kind, key, lead, due)] - fire_at) < timedelta(seconds=2), (kind, key, lead)
     escalations = [n for n in recorded.notifications if n.kind == "escalation"]
     assert [n.audience for n in escalations] == ["officials"]
+    assert [n.audience for n in recorded.notifications if n.kind == "missed"] == ["applicant"]
     # none after the deadline was met: every notification precedes the report that settled its deadline
     reported_at = {r.payload.get("report_id"): r.occurred_at for r in recorded.records
                    if r.kind in ("acquisition_reported", "annual_report_filed")}
@@ -182,3 +185,29 @@ async def test_revoke_cancels_pending_reminders(env, recorded):
     await env.sleep(timedelta(days=400))
     assert sent_before == 1  # the 90-day reminder of the planned date, on day 10
     assert len(recorded.notifications) == sent_before  # nothing after the revocation
+
+
+async def test_each_record_carries_the_state_and_the_deadlines_only_when_they_changed(env, recorded):
+    today = (await env.get_current_time()).date()
+    recorded.items = [PlannedItemRef(id=1, description="装置", planned_acquisition_on=today + timedelta(days=100))]
+    handle = await designate(recorded, today, today + timedelta(days=365))  # no step targets: no deadline before
+    await handle.execute_update(ApplicationWorkflow.report_acquisition, AcquisitionReported(
+        actor=APPLICANT, report_id=1, equipment_item_id=1))
+    await handle.execute_update(ApplicationWorkflow.review_acquisition, AcquisitionReviewed(
+        actor=KAWASAKI, report_id=1, equipment_item_id=1, outcome="confirm"))
+    state = await handle.query(ApplicationWorkflow.state)
+    records = recorded.records
+    assert [(r.kind, r.deadlines is not None) for r in records] == [
+        ("submitted", False), *[("decision", False)] * 4,
+        ("decision", True),  # designation: the follow-up deadlines
+        ("acquisition_reported", True),  # met the item's window and planned date
+        ("acquisition_reviewed", False)]  # the review settles no deadline
+    reported = next(r for r in records if r.kind == "acquisition_reported")
+    assert {d.key: d.state for d in reported.deadlines}["planned:item:1"] == "met"
+    assert reported.deadlines == state.deadlines  # the last set carried is the workflow's own
+    assert [r.seq for r in records] == [r.last_seq for r in records] == list(range(1, len(records) + 1))
+    # One snapshot type: the last record's state is what the query answers.
+    reviewed = records[-1]
+    assert reviewed.settled_items == [1] and reviewed.designation["designation_number"] == "指定第1号"
+    assert (reviewed.model_dump(include=set(ApplicationState.model_fields) - {"deadlines"})
+            == state.model_dump(exclude={"deadlines"}))

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from workflows.contracts import DECISION_FIELDS, Status
+from services.api.pages.i18n import Translator
+from workflows import rules
+from workflows.contracts import DECISION_FIELDS, TERMINAL_STATUSES, Status
 
 
 @dataclass
@@ -44,10 +46,14 @@ def _kind(name: str, annotation: Any) -> tuple[str, tuple[str, ...]]:
     return ("textarea" if name == "reason" else "text"), ()
 
 
-def decision_fields(step: Status) -> list[DecisionField]:
-    """The union of the step's outcome fields, in model order; `reason` last (it applies to every outcome)."""
+def decision_fields(step: Status, returned_from: Status | None = None) -> list[DecisionField]:
+    """The union of the fields of the step's open outcomes (rules.outcomes_open), in model order; `reason` last
+    (it applies to every outcome)."""
     fields: dict[str, DecisionField] = {}
+    open_outcomes = rules.outcomes_open(step, returned_from)
     for outcome, model in DECISION_FIELDS.get(step, {}).items():
+        if outcome not in open_outcomes:
+            continue
         for name, info in model.model_fields.items():
             kind, choices = _kind(name, info.annotation)
             entry = fields.setdefault(name, DecisionField(name, kind, choices))
@@ -75,3 +81,25 @@ def decision_body(step: Status, form) -> tuple[dict[str, Any], dict[str, str]]:
         elif value:
             body[f.name] = value
     return body, {"outcome": outcome, **raw}
+
+
+def irreversible_outcomes(step: Status) -> list[str]:
+    """The outcomes of `step` that end the application for good (complete, revoke, reject): the page asks for a
+    reason and a confirmation before sending them."""
+    return [outcome for outcome, after in rules.OUTCOME_NEXT.get(step, {}).items() if after in TERMINAL_STATUSES]
+
+
+def page_refusals(step: Status, form, lang: str) -> dict[str, list[str]]:
+    """What the page refuses before the service sees the decision: no outcome chosen (nothing is chosen for
+    the official), or an irreversible outcome without its reason or the ticked confirmation."""
+    t = Translator(lang)
+    outcome = str(form.get("outcome") or "")
+    if not outcome:
+        return {"outcome": [t("outcome_missing")]}
+    errors: dict[str, list[str]] = {}
+    if outcome in irreversible_outcomes(step):
+        if not str(form.get("reason") or "").strip():
+            errors["reason"] = [t("irreversible_reason_missing")]
+        if form.get("confirm_irreversible") != "yes":
+            errors["confirm_irreversible"] = [t("irreversible_unconfirmed")]
+    return errors

@@ -7,6 +7,7 @@ moves values and error locations between the two shapes.
 
 from __future__ import annotations
 
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
@@ -14,8 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.core.schemas import DISCLOSABLE_FIELDS, REQUIRED_FOR_SUBMISSION, ApplicationContent
-from services.core.zone import area_names
+from services.api.pages.i18n import validation_message
+from services.core.applications.schemas import DISCLOSABLE_FIELDS, REQUIRED_FOR_SUBMISSION, ApplicationContent
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("section_project", (
         FormField("project_name", "text"),
-        FormField("measure", "select", ("tax_incentive", "interest_subsidy", "regional_innovation_program")),
+        # The interest subsidy (別紙1-5) is a loan the lender registers (/loans), not an application.
+        FormField("measure", "select", ("tax_incentive", "regional_innovation_program")),
         FormField("solution", "select", ("1", "2", "3")),
     )),
     Section("section_applicant", (
@@ -78,9 +80,9 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 FIELDS: tuple[FormField, ...] = tuple(f for section in SECTIONS for f in section.fields)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ITEM_FIELDS = ("asset_class", "description", "planned_cost_jpy", "planned_acquisition_on")
 ASSET_CLASSES = ("machinery", "rd_instrument", "building", "building_attachment", "structure")
-ZONE_AREAS_TEXT = area_names()
 
 
 def new_row_token() -> str:
@@ -98,10 +100,9 @@ class FormState:
     errors: dict[str, list[str]] = field(default_factory=dict)
     general_errors: list[str] = field(default_factory=list)
 
-    def add_errors(self, errors: list[dict[str, Any]]) -> None:
-        for error in errors:
-            path = error.get("field") or ""
-            message = _readable(error.get("message", ""))
+    def add_errors(self, errors: list[dict[str, Any]], lang: str) -> None:
+        for error in localized_errors(errors, lang):
+            path, message = error["field"], error["message"]
             if path in self.values or path in {f.path for f in FIELDS} or path.startswith("equipment_items"):
                 self.errors.setdefault(path, []).append(message)
             else:
@@ -115,34 +116,20 @@ class FormState:
         return bool(self.errors or self.general_errors)
 
 
-# pydantic's own messages are English; these put the Japanese first for the common types.
-_TYPE_MESSAGES_JA = {
-    "int_parsing": "整数で入力してください",
-    "int_type": "整数で入力してください",
-    "greater_than": "0より大きい値を入力してください",
-    "greater_than_equal": "0以上の値を入力してください",
-    "less_than_equal": "値が大きすぎます",
-    "string_too_long": "文字数が多すぎます",
-    "string_too_short": "入力してください",
-    "missing": "入力してください",
-    "enum": "一覧から選択してください",
-    "literal_error": "一覧から選択してください",
-}
+def pydantic_errors(error: ValidationError, lang: str = "ja") -> list[dict[str, str]]:
+    """Errors as {field: dotted path, message} in the page's language (i18n.validation_message): never
+    pydantic's English ("Field required") on a Japanese page, never an enum value."""
+    return localized_errors(error.errors(), lang)
 
 
-def _readable(message: str) -> str:
-    return message.removeprefix("Value error, ")
-
-
-def pydantic_errors(error: ValidationError) -> list[dict[str, str]]:
-    """Errors as {field: dotted path, message}, Japanese first where pydantic speaks only English."""
+def localized_errors(errors: list[dict[str, Any]], lang: str) -> list[dict[str, str]]:
+    """pydantic's errors or a service's {field, message[, message_ja, type]} → {field, message} in `lang`."""
     result = []
-    for e in error.errors():
-        path = ".".join(str(part) for part in e["loc"])
-        message = e["msg"]
-        if e["type"] in _TYPE_MESSAGES_JA:
-            message = f"{_TYPE_MESSAGES_JA[e['type']]} / {message}"
-        result.append({"field": path, "message": message})
+    for e in errors:
+        path = e.get("field")
+        if path is None:
+            path = ".".join(str(part) for part in e.get("loc", ()) if part != "body")
+        result.append({"field": path or "", "message": validation_message(e, lang)})
     return result
 
 
@@ -200,7 +187,28 @@ def content_data(state: FormState) -> dict[str, Any]:
         for row in state.items
     ]
     data["undisclosed_fields"] = sorted(state.undisclosed)
+    data["typed_dates"] = typed_dates(state)
     return data
+
+
+def _typed(raw: str) -> bool:
+    """A date typed in another form than ISO (令和4年9月1日): kept so, to be shown as typed."""
+    return bool(raw) and not ISO_DATE.fullmatch(raw)
+
+
+def typed_dates(state: FormState) -> dict[str, str]:
+    """The date fields typed as 和暦, by content path (the content keeps each only while it reads as the
+    stored date)."""
+    found = {f.path: state.values[f.path] for f in FIELDS if f.kind == "date" and _typed(state.values.get(f.path, ""))}
+    history = [_history_entry(line) for line in state.values.get("applicant.history", "").splitlines() if line.strip()]
+    for index, entry in enumerate(history):
+        if _typed(entry.get("date") or ""):
+            found[f"applicant.history.{index}.date"] = entry["date"]
+    for index, row in enumerate(state.items):
+        raw = row.get("planned_acquisition_on") or ""
+        if _typed(raw):
+            found[f"equipment_items.{index}.planned_acquisition_on"] = raw
+    return found
 
 
 def _history_entry(line: str) -> dict[str, Any]:
@@ -211,12 +219,12 @@ def _history_entry(line: str) -> dict[str, Any]:
     return {"date": head, "text": rest.strip()} if rest.strip() else {"text": line.strip()}
 
 
-def validate_content(state: FormState) -> ApplicationContent | None:
+def validate_content(state: FormState, lang: str) -> ApplicationContent | None:
     """ApplicationContent or None with the errors put on the state."""
     try:
         return ApplicationContent.model_validate(content_data(state))
     except ValidationError as error:
-        state.add_errors(pydantic_errors(error))
+        state.add_errors(error.errors(), lang)
         return None
 
 
@@ -226,6 +234,7 @@ def validate_content(state: FormState) -> ApplicationContent | None:
 def state_from_content(content: dict[str, Any]) -> FormState:
     state = FormState()
     applicant = content.get("applicant") or {}
+    typed = content.get("typed_dates") or {}
     for f in FIELDS:
         if f.path.startswith("applicant."):
             value = applicant.get(f.path.split(".", 1)[1])
@@ -234,7 +243,10 @@ def state_from_content(content: dict[str, Any]) -> FormState:
         if f.kind == "lines":
             text = "\n".join(value or [])
         elif f.kind == "history":
-            text = "\n".join(f"{e['date']} {e['text']}" if e.get("date") else e.get("text", "") for e in value or [])
+            text = "\n".join(f"{typed.get(f'applicant.history.{i}.date') or e['date']} {e['text']}"
+                             if e.get("date") else e.get("text", "") for i, e in enumerate(value or []))
+        elif f.kind == "date" and typed.get(f.path):
+            text = typed[f.path]
         elif isinstance(value, int) and f.kind == "integer":
             text = f"{value:,}"
         else:
@@ -243,7 +255,8 @@ def state_from_content(content: dict[str, Any]) -> FormState:
     state.items = [
         {"token": str(index), "asset_class": item.get("asset_class", ""), "description": item.get("description", ""),
          "planned_cost_jpy": f"{item['planned_cost_jpy']:,}" if item.get("planned_cost_jpy") else "",
-         "planned_acquisition_on": item.get("planned_acquisition_on") or ""}
+         "planned_acquisition_on": typed.get(f"equipment_items.{index}.planned_acquisition_on")
+         or item.get("planned_acquisition_on") or ""}
         for index, item in enumerate(content.get("equipment_items") or [])
     ]
     state.undisclosed = set(content.get("undisclosed_fields") or [])

@@ -17,19 +17,26 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from starlette.routing import Match
 
+from services.api.deps import Sessions
 from services.api.pages.i18n import (
     ASSET_CLASS_LABELS,
+    CHANGE_KIND_LABELS,
+    CHANGE_STATUS_LABELS,
     COUNCIL_METHOD_LABELS,
     DEADLINE_KIND_LABELS,
     EVENT_KIND_LABELS,
     LANGUAGES,
     MEASURE_LABELS,
     OUTCOME_LABELS,
+    VERSION_BASIS_LABELS,
     Translator,
+    peoples_words,
 )
-from services.core.exceptions import DomainError
-from services.core.models import User
+from services.core.accounts.models import User
+from services.core.accounts.sessions import session_is_current
+from services.core.platform.exceptions import DomainError
 from workflows.jpdates import to_japanese_era
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -77,16 +84,20 @@ async def require_csrf(request: Request) -> None:
         raise CsrfRefused()
 
 
-async def page_user(request: Request) -> User:
+async def page_user(request: Request, sessions: Sessions) -> User:
     user_id = request.session.get("user_id")
     if user_id is None:
         raise LoginRequired()
-    async with request.app.state.sessions() as session:
+    async with sessions() as session:
         user = await session.get(User, user_id)
-    if user is None or not user.is_active:
+    if not session_is_current(user, request.session.get("ver", 0)):  # disabled, or signed out everywhere
         request.session.pop("user_id", None)
         raise LoginRequired()
     return user
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 PageUser = Annotated[User, Depends(page_user)]
@@ -137,11 +148,24 @@ def era(value: str | date | None) -> str:
         return ""
 
 
+def typed_date(value: str | date | None, typed: str | None = None) -> str:
+    """A date as it was typed, the other form beside: 令和4年9月1日（2022-09-01）, or 2022-09-01（令和4年9月1日）."""
+    if not value:
+        return "—"
+    iso = value.isoformat() if isinstance(value, date) else str(value)
+    if typed:
+        return f"{typed}（{iso}）"
+    japanese = era(iso)
+    return f"{iso}（{japanese}）" if japanese else iso
+
+
 templates.env.filters.update(local_datetime=local_datetime, local_date=local_date, era=era,
                              outcome_label=lambda outcome, t: t.pick(OUTCOME_LABELS, outcome))
-templates.env.globals.update(days_left=days_left, measure_labels=MEASURE_LABELS, asset_class_labels=ASSET_CLASS_LABELS,
+templates.env.globals.update(days_left=days_left, typed_date=typed_date, measure_labels=MEASURE_LABELS, asset_class_labels=ASSET_CLASS_LABELS,
                              outcome_labels=OUTCOME_LABELS, method_labels=COUNCIL_METHOD_LABELS,
-                             event_kind_labels=EVENT_KIND_LABELS, deadline_kind_labels=DEADLINE_KIND_LABELS)
+                             event_kind_labels=EVENT_KIND_LABELS, deadline_kind_labels=DEADLINE_KIND_LABELS,
+                             change_kind_labels=CHANGE_KIND_LABELS, change_status_labels=CHANGE_STATUS_LABELS,
+                             version_basis_labels=VERSION_BASIS_LABELS)
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200,
@@ -162,8 +186,27 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
 
 
 def _with_lang(request: Request, lang: str) -> str:
+    if request.method != "GET":  # a refused form re-rendered at its POST address: switch on the form's page
+        return (page_for(request.app, request.url.path) or "/") + f"?lang={lang}"
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", lang)]
     return request.url.path + "?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in params)
+
+
+def page_for(app, path: str) -> str | None:
+    """The page a POST-only address belongs to: the address itself when it has a GET page, else the nearest
+    parent that has one (/applications/7/decisions → /applications/7). None outside the pages."""
+    if path.startswith(("/api/", "/static/")):
+        return None
+    candidate = path.rstrip("/") or "/"
+    while True:
+        scope = {"type": "http", "method": "GET", "path": candidate, "root_path": ""}
+        for route in app.router.routes:
+            match, _ = route.matches(scope)
+            if match == Match.FULL:
+                return candidate
+        if candidate == "/":
+            return None
+        candidate = candidate.rsplit("/", 1)[0] or "/"
 
 
 def error_page(request: Request, status_code: int, message_ja: str, message_en: str) -> HTMLResponse:
@@ -188,10 +231,10 @@ class PageRoute(APIRoute):
                 t = Translator("ja"), Translator("en")
                 return error_page(request, 403, t[0]("csrf_refused"), t[1]("csrf_refused"))
             except DomainError as error:
-                return error_page(request, error.status_code, error.message_ja, error.message)
-            except RequestValidationError as error:
-                fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in error.errors())
-                return error_page(request, 422, f"リクエストが正しくありません: {fields}",
-                                  f"The request is not valid: {fields}")
+                return error_page(request, error.status_code, error.message_ja, peoples_words(error.message))
+            except RequestValidationError:
+                # A form the pages did not send (an edited address, a stale page): what to do, not which key.
+                return error_page(request, 422, "送信された内容を読み取れませんでした。ページを再読み込みしてやり直してください",
+                                  "The form sent could not be read: reload the page and try again")
 
         return page_handler

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response, status
 
 from services.api.deps import CurrentUser, IdempotencyKey, Service
-from services.core.inbox_query import TASKS_CAP
-from services.core.schemas import (
+from services.core.applications.inbox import TASKS_CAP
+from services.core.applications.schemas import (
     ApplicationCreate,
     ApplicationPage,
     ApplicationPublic,
@@ -23,10 +23,17 @@ router = APIRouter(tags=["applications"])
 
 
 @router.post("/applications", response_model=ApplicationPublic, status_code=status.HTTP_201_CREATED,
-             summary="Create a draft application (applicant)")
-async def create_application(body: ApplicationCreate, user: CurrentUser, service: Service, response: Response,
-                             idempotency_key: IdempotencyKey = None) -> ApplicationPublic:
-    application, created = await service.create_draft(user, body, idempotency_key)
+             summary="Create a draft application, or with submit=true create and submit it (applicant)")
+async def create_application(
+        body: ApplicationCreate, user: CurrentUser, service: Service, response: Response,
+        idempotency_key: IdempotencyKey = None,
+        submit: Annotated[bool, Query(description="submit it at once: one request instead of create, then "
+                                                  "/submit; incomplete content is refused (422) and nothing is "
+                                                  "stored")] = False) -> ApplicationPublic:
+    if submit:
+        application, created = await service.create_and_submit(user, body, idempotency_key)
+    else:
+        application, created = await service.create_draft(user, body, idempotency_key)
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
     return application

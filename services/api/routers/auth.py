@@ -1,18 +1,16 @@
-"""Sign-in: OAuth2 password form → bearer JWT, throttled per username and client address."""
+"""Sign-in: OAuth2 password form (plus the one-time code where a second factor is set) → bearer JWT,
+throttled per username and client address; sign-out everywhere."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlalchemy import select
 
-from services.api.deps import CurrentUser, SettingsDep
-from services.core.models import User
-from services.core.schemas import TokenResponse, UserPublic
-from services.core.security import create_access_token, verify_password
-from services.core.throttle import LoginThrottle
+from services.api.deps import CurrentUser, SettingsDep, get_account_sessions
+from services.core.accounts.schemas import TokenResponse, UserPublic
+from services.core.accounts.security import create_access_token
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -22,25 +20,27 @@ def client_ip(request: Request) -> str:
 
 
 @router.post("/token", response_model=TokenResponse, summary="Sign in with username and password",
-             responses={401: {"description": "wrong username or password"},
+             responses={401: {"description": "wrong username or password, or the one-time code is missing, wrong "
+                                             "or already used (detail.code says which)"},
                         429: {"description": "too many failed sign-ins: wait for Retry-After seconds"}})
 async def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()],
-                      settings: SettingsDep) -> TokenResponse:
-    throttle = LoginThrottle(request.app.state.sessions)
-    address = client_ip(request)
-    await throttle.check(form.username, address)
-    async with request.app.state.sessions() as session:
-        user = (await session.execute(select(User).where(User.username == form.username))).scalars().first()
-    if user is None or not user.is_active or not verify_password(form.password, user.password_hash):
-        await throttle.failed(form.username, address)
-        raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED,
-                            detail={"code": "bad_credentials", "message": "wrong username or password",
-                                    "message_ja": "ユーザー名またはパスワードが正しくありません"},
-                            headers={"WWW-Authenticate": "Bearer"})
-    await throttle.succeeded(form.username, address)
-    return TokenResponse(access_token=create_access_token(settings, user_id=user.id, role=user.role))
+                      settings: SettingsDep,
+                      otp: Annotated[str | None, Form(max_length=32, description="one-time code (TOTP) or a "
+                                                      "recovery code, where a second factor is set")] = None,
+                      ) -> TokenResponse:
+    user = await get_account_sessions(request).sign_in(
+        form.username, form.password, otp, client_ip(request))
+    return TokenResponse(access_token=create_access_token(settings, user_id=user.id, role=user.role,
+                                                          token_version=user.token_version))
 
 
 @router.get("/me", response_model=UserPublic, summary="Who am I")
 async def me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user, from_attributes=True)
+
+
+@router.post("/sign-out-everywhere", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+             summary="End every page session and API token of mine, in every process (this token too)")
+async def sign_out_everywhere(request: Request, user: CurrentUser, settings: SettingsDep) -> Response:
+    await get_account_sessions(request).sign_out_everywhere(user, client_ip=client_ip(request))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

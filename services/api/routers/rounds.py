@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Response, status
 
-from fastapi import APIRouter, Depends, Request, status
-
-from services.api.deps import CurrentUser, Service
-from services.core.rounds import (
+from services.api.deps import CurrentUser, Rounds
+from services.core.rounds.models import CERTIFYING, FILING
+from services.core.rounds.schemas import (
     CandidatePublic,
     RoundApplications,
     RoundCertify,
@@ -15,17 +14,17 @@ from services.core.rounds import (
     RoundFile,
     RoundPublic,
     RoundReturn,
-    RoundService,
 )
+from workflows.contracts import Government
 
 router = APIRouter(prefix="/rounds", tags=["filing rounds"])
 
-
-def get_rounds(request: Request, service: Service) -> RoundService:
-    return RoundService(request.app.state.sessions, service)
-
-
-Rounds = Annotated[RoundService, Depends(get_rounds)]
+# Filing and certifying wait for the round's workflow up to TOKKU_ROUND_WAIT_SECONDS; past that the answer is
+# the round as it stands, still in progress, and the workers finish it without anyone posting again.
+IN_PROGRESS = {status.HTTP_202_ACCEPTED: {
+    "model": RoundPublic,
+    "description": "The round's decisions are still being sent (status `filing` or `certifying`): the workers "
+                   "finish it on their own; read it again later, or post the same body again to wait once more."}}
 
 
 @router.get("", response_model=list[RoundPublic], summary="Rounds the caller may see, newest first")
@@ -62,10 +61,20 @@ async def remove_application(round_id: int, application_id: int, user: CurrentUs
     return await rounds.remove(user, round_id, application_id)
 
 
+@router.post("/{round_id}/confirmations/{government}", response_model=RoundPublic,
+             summary="A government confirms its own applications in the round before filing (its local officials "
+                     "only; the prefecture's for Fujisawa's areas)")
+async def confirm_applications(round_id: int, government: Government, user: CurrentUser,
+                               rounds: Rounds) -> RoundPublic:
+    return await rounds.confirm(user, round_id, government)
+
+
 @router.post("/{round_id}/file", response_model=RoundPublic,
-             summary="File the round with the Cabinet Office, once: every application moves to national_review")
-async def file_round(round_id: int, body: RoundFile, user: CurrentUser, rounds: Rounds) -> RoundPublic:
-    return await rounds.file(user, round_id, body)
+             summary="File the round with the Cabinet Office, once: every application moves to national_review",
+             responses=IN_PROGRESS)
+async def file_round(round_id: int, body: RoundFile, user: CurrentUser, rounds: Rounds,
+                     response: Response) -> RoundPublic:
+    return _answer(await rounds.file(user, round_id, body), response)
 
 
 @router.post("/{round_id}/return", response_model=RoundPublic,
@@ -76,6 +85,13 @@ async def return_application(round_id: int, body: RoundReturn, user: CurrentUser
 
 @router.post("/{round_id}/certify", response_model=RoundPublic,
              summary="Certify the round, once: every filed application moves to designation, except those "
-                     "returned (Cabinet Office)")
-async def certify_round(round_id: int, body: RoundCertify, user: CurrentUser, rounds: Rounds) -> RoundPublic:
-    return await rounds.certify(user, round_id, body)
+                     "returned (Cabinet Office)", responses=IN_PROGRESS)
+async def certify_round(round_id: int, body: RoundCertify, user: CurrentUser, rounds: Rounds,
+                        response: Response) -> RoundPublic:
+    return _answer(await rounds.certify(user, round_id, body), response)
+
+
+def _answer(filing_round: RoundPublic, response: Response) -> RoundPublic:
+    if filing_round.status in (FILING, CERTIFYING):
+        response.status_code = status.HTTP_202_ACCEPTED
+    return filing_round

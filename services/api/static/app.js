@@ -6,6 +6,7 @@
     var form = document.getElementById("application-form");
     if (!form || !form.dataset.autosaveUrl || !window.fetch) return;
     var status = document.getElementById("autosave-status");
+    if (status && form.dataset.msgOn) status.textContent = form.dataset.msgOn;  // promised only when it runs
     var dirty = false, busy = false, timer = null;
 
     function save() {
@@ -40,4 +41,23 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
+})();
+
+// After a refused form the focus goes to the first field in error (WCAG 3.3.1, JIS X 8341-3): a keyboard or
+// screen-reader user lands where the correction is needed, and hears the message tied to it by
+// aria-describedby. A refusal with no field of its own (an alert above the form) gets the focus instead.
+(function () {
+  "use strict";
+  function focusFirstError() {
+    var target = document.querySelector("main [aria-invalid=true]");
+    if (!target) {
+      target = document.querySelector("main .flash.error[role=alert], main [role=alert].errors");
+      if (!target) return;
+      if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    }
+    target.focus();
+    if (target.scrollIntoView) target.scrollIntoView({ block: "center" });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusFirstError);
+  else focusFirstError();
 })();

@@ -3,7 +3,7 @@ opinions and the responses per consultation (総合特別区域法 Art. 12(8)); 
 
 from __future__ import annotations
 
-from services.core.council import CouncilRecord
+from services.core.council.service import CouncilRecord
 from services.core.documents.model import Document, Heading, Numbered, Page, Rows, Table
 
 TITLE = "別添6 地域協議会の協議の概要"

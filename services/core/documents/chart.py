@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from services.core.targets import TargetProgress
+from services.core.zone.targets import TargetProgress
 
 YEAR_COLOURS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf")
 WIDTH = 960
@@ -36,7 +36,7 @@ def targets_svg(progress: list[TargetProgress], *, title: str = "数値目標の
         f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
         f'<text x="16" y="28" font-size="17" font-weight="bold">{escape(title)}</text>',
     ]
-    for index, year in enumerate(years):  # legend: one colour per fiscal year
+    for index in range(len(years)):  # legend: one colour per fiscal year
         x = 16 + index * 120
         parts.append(f'<rect x="{x}" y="44" width="14" height="14" fill="{YEAR_COLOURS[index % len(YEAR_COLOURS)]}"/>')
         parts.append(f'<text x="{x + 20}" y="56">{escape(progress[0].years[index].label)}</text>')

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from services.core.db import create_engine, session_factory
+from services.core.council.service import prepare_council
 from services.core.documents.export import ROUND_KINDS, Viewer, export_document
-from services.core.exceptions import DomainError
-from services.core.records_models import FilingRound, FilingRoundApplication
-from services.core.rounds import DROPPED
-from services.core.seed import load_plan
-from services.core.settings import Settings
+from services.core.platform.db import create_engine, session_factory
+from services.core.platform.exceptions import DomainError
+from services.core.platform.settings import Settings
+from services.core.rounds.models import DROPPED, FilingRound, FilingRoundApplication
+from services.core.zone.plan import load_plan
 
 
 async def run_export(settings: Settings, *, kind: str, fmt: str, audience: str, round_id: int | None,
@@ -40,9 +40,12 @@ async def run_export(settings: Settings, *, kind: str, fmt: str, audience: str, 
                         FilingRoundApplication.round_id == round_id, FilingRoundApplication.state != DROPPED)
                     .order_by(FilingRoundApplication.id))).scalars())
             viewer = Viewer(actor=f"cli:{getpass.getuser()}", channel="cli", may_see=lambda _status: True)
-            exported = await export_document(session, load_plan(settings.seed_plan_path), kind=kind, fmt=fmt,
+            plan = load_plan(settings.seed_plan_path)
+            await prepare_council(session, plan)  # a command may write; the export itself only reads
+            exported = await export_document(session, plan, kind=kind, fmt=fmt,
                                              audience=audience, viewer=viewer, application_ids=application_ids,
-                                             round_id=round_id)
+                                             round_id=round_id,
+                                             measure_extension_until=settings.measure_extension_until)
     except DomainError as error:
         print(f"tokku export: {error.message} / {error.message_ja}", file=sys.stderr)
         return 2

@@ -14,25 +14,26 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.core import council as council_records
+from services.core.applications.models import ApplicationStatus
+from services.core.council import service as council_records
 from services.core.documents import besshi, betten3, betten6, sources, targets_table
 from services.core.documents.html import render_html
 from services.core.documents.markdown import render_markdown
 from services.core.documents.model import Document
+from services.core.documents.models import DocumentExport
 from services.core.documents.redaction import AUDIENCES, INTERNAL
 from services.core.documents.tabular import render_csv, render_xlsx
-from services.core.exceptions import Invalid, NotFound
-from services.core.models import ApplicationStatus
-from services.core.records_models import DocumentExport
-from services.core.targets import target_progress
+from services.core.platform.exceptions import Invalid, NotFound
+from services.core.zone.targets import target_progress
 
 KINDS = {
     "betten3": "別添3 特別の措置の適用を受ける主体の特定の状況",
-    "besshi": "別紙1-2・別紙1-5 特定国際戦略事業",
+    "besshi": "別紙1-2・別紙1-4・別紙1-5 国際戦略事業",
     "betten6": "別添6 地域協議会の協議の概要",
     "targets": "評価指標・数値目標の達成状況",
 }
@@ -79,7 +80,8 @@ def zone_name(plan: dict[str, Any]) -> str:
 
 
 async def build_document(session: AsyncSession, plan: dict[str, Any], *, kind: str, audience: str, viewer: Viewer,
-                         application_ids: list[int] | None = None, scope: str = "計画全体") -> Document:
+                         application_ids: list[int] | None = None, scope: str = "計画全体",
+                         measure_extension_until: date | None = None) -> Document:
     def reveal(status: ApplicationStatus) -> bool:
         return audience == INTERNAL and viewer.may_see(status)
 
@@ -87,11 +89,10 @@ async def build_document(session: AsyncSession, plan: dict[str, Any], *, kind: s
         records = await sources.entities(session, plan, reveal=reveal, application_ids=application_ids)
         return betten3.build(records, audience=audience, scope=scope)
     if kind == "besshi":
-        pages = await sources.pages(session, plan, reveal=reveal, application_ids=application_ids)
+        pages = await sources.pages(session, plan, reveal=reveal, application_ids=application_ids,
+                                    extension_until=measure_extension_until)
         return besshi.build(pages, audience=audience, scope=scope)
     if kind == "betten6":
-        await council_records.load_council(session, plan)
-        await council_records.sync_council_decisions(session)
         record = await council_records.council_record(session)
         if record is None:
             raise NotFound("no regional council is recorded", "地域協議会の記録がありません")
@@ -102,12 +103,14 @@ async def build_document(session: AsyncSession, plan: dict[str, Any], *, kind: s
 
 async def export_document(session: AsyncSession, plan: dict[str, Any], *, kind: str, fmt: str, audience: str,
                           viewer: Viewer, application_ids: list[int] | None = None,
-                          round_id: int | None = None) -> ExportFile:
+                          round_id: int | None = None, measure_extension_until: date | None = None) -> ExportFile:
+    """`measure_extension_until`: the deployment's tax measure extension setting (the internal 別紙 estimates
+    the benefit of acquisitions at the rates it allows)."""
     check_request(kind, fmt, audience)
     scope = f"計画変更の申請 ラウンド{round_id}" if round_id is not None else "計画全体"
     ids = application_ids if kind in ROUND_KINDS else None
     document = await build_document(session, plan, kind=kind, audience=audience, viewer=viewer,
-                                    application_ids=ids, scope=scope)
+                                    application_ids=ids, scope=scope, measure_extension_until=measure_extension_until)
     media_type, render = FORMATS[fmt]
     content = render(document)
     suffix = f"-round{round_id}" if round_id is not None and kind in ROUND_KINDS else ""

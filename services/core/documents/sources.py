@@ -16,8 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.applications.models import Application, ApplicationStatus, Decision, EquipmentItem
 from services.core.documents.redaction import UNDISCLOSED, Redactor, has_mark, normalise_marks
-from services.core.models import Application, ApplicationStatus, EquipmentItem
+from services.core.follow_up.acquisition_rules import tax_benefit
+from services.core.follow_up.benefits import benefit_summary
+from services.core.follow_up.models import AcquisitionReport
+from services.core.follow_up.schemas import AcquisitionReportPublic, TaxBenefit
+from services.core.zone.addresses import area_by_key
 from workflows.contracts import Status
 from workflows.jpdates import to_japanese_era
 
@@ -81,9 +86,14 @@ class EntityRecord:
         return lines
 
 
+GENERAL_ANNEX = "別紙1-4"  # a general project (一般国際戦略事業): its own layout
+LOAN_ANNEX = "別紙1-5"  # the interest subsidy: items 1, 2, 3 a) and b) only
+
+
 @dataclass
 class ProjectPage:
-    """One page of 別紙1-2 (items 1–3 a–g) or 別紙1-5 (items 1–3 a–b)."""
+    """One page of 別紙1-2 (items 1–3 a–g), 別紙1-5 (items 1–3 a–b) or 別紙1-4 (a general project: 1 名称,
+    2 内容 ①–⑤; `content` is ① 事業概要, `support_items` ②, `implementer` ③, `business_areas` ④, `schedule` ⑤)."""
 
     annex: str
     measure_label: str
@@ -94,6 +104,9 @@ class ProjectPage:
     necessity: str | None = None
     equipment_overview: str | None = None
     planned_items: list[list[str]] | None = None  # internal audience only
+    acquired_items: list[list[str]] | None = None  # internal: acquisitions and both benefit options
+    benefit_years: list[list[str]] | None = None  # internal: confirmed acquisitions per fiscal year
+    benefit_notes: list[str] = field(default_factory=list)  # internal: the rates' basis and the credit cap
     implementer: str | None = None
     business_areas: list[str] = field(default_factory=list)
     schedule: str | None = None
@@ -101,11 +114,16 @@ class ProjectPage:
     source: str = "plan"
     application_id: int | None = None
     undisclosed_labels: list[str] = field(default_factory=list)
+    support_items: list[str] = field(default_factory=list)
 
     @property
     def full_form(self) -> bool:
         """別紙1-5 pages print only items a) and b) (the plan's own layout)."""
-        return self.annex != "別紙1-5"
+        return self.annex != LOAN_ANNEX
+
+    @property
+    def general(self) -> bool:
+        return self.annex == GENERAL_ANNEX
 
 
 def squeeze(text: str | None) -> str:
@@ -165,6 +183,15 @@ def plan_pages(plan: dict[str, Any]) -> list[ProjectPage]:
             implementer=project.get("implementer"), business_areas=list(project.get("business_areas") or []),
             schedule=normalise_marks(schedule.get("text")),
             undisclosed=bool(project.get("has_undisclosed")) or has_mark(*texts), source="plan"))
+    for project in plan.get("general_projects", []):
+        annex, measure_label = MEASURES[project["measure"]]
+        pages.append(ProjectPage(
+            annex=project.get("annex") or annex, measure_label=measure_label, name=project["name"], recipients=[],
+            content=normalise_marks(project.get("content_summary")), clauses=[],
+            support_items=[f"{item['label']} {item['text']}" for item in project.get("support_items", [])],
+            implementer=project.get("implementers_text"), business_areas=[project["area"]] if project.get("area") else [],
+            schedule=(project.get("period") or {}).get("text"),
+            undisclosed=bool(project.get("has_undisclosed")), source="plan"))
     return pages
 
 
@@ -178,6 +205,9 @@ def plan_names(plan: dict[str, Any]) -> set[tuple[str, str]]:
     for project in plan["specific_projects"]:
         for recipient in project["recipients"]:
             pairs.add((squeeze(recipient["name"]), squeeze(project["name"])))
+    for project in plan.get("general_projects", []):
+        for implementer in project.get("implementers", []):
+            pairs.add((squeeze(implementer), squeeze(project["name"])))
         for sub in project.get("sub_projects") or []:
             if sub.get("recipient"):
                 pairs.add((squeeze(sub["recipient"]), squeeze(sub["name"])))
@@ -192,6 +222,8 @@ class ApplicationRow:
     application: Application
     status: ApplicationStatus
     items: list[EquipmentItem]
+    designation: dict[str, Any] | None = None  # the designate decision's fields (number, date, window)
+    acquisitions: list[AcquisitionReport] = field(default_factory=list)
 
 
 async def application_rows(session: AsyncSession, application_ids: list[int] | None) -> list[ApplicationRow]:
@@ -208,7 +240,18 @@ async def application_rows(session: AsyncSession, application_ids: list[int] | N
     by_application: dict[int, list[EquipmentItem]] = {}
     for item in items.scalars():
         by_application.setdefault(item.application_id, []).append(item)
-    return [ApplicationRow(application, status, by_application.get(application.id, []))
+    ids = [a.id for a, _ in rows] or [-1]
+    designations: dict[int, dict[str, Any]] = {}
+    for decision in (await session.execute(select(Decision).where(
+            Decision.application_id.in_(ids), Decision.step == Status.designation.value,
+            Decision.outcome == "designate").order_by(Decision.event_seq))).scalars():
+        designations[decision.application_id] = decision.payload  # the latest designation wins
+    acquisitions: dict[int, list[AcquisitionReport]] = {}
+    for report in (await session.execute(select(AcquisitionReport).where(
+            AcquisitionReport.application_id.in_(ids)).order_by(AcquisitionReport.id))).scalars():
+        acquisitions.setdefault(report.application_id, []).append(report)
+    return [ApplicationRow(application, status, by_application.get(application.id, []),
+                           designations.get(application.id), acquisitions.get(application.id, []))
             for application, status in rows]
 
 
@@ -257,7 +300,9 @@ def application_entity(row: ApplicationRow, reveal: bool) -> EntityRecord:
     return record
 
 
-def _schedule(redactor: Redactor) -> str | None:
+def _schedule(redactor: Redactor, designation: dict[str, Any] | None) -> str | None:
+    """g) 実施時期: once designated, the designated window and the designation date (what the measure counts),
+    before that the window the company asks for."""
     if any(redactor.hidden(name) for name in ("business_start_on", "acquisition_from", "acquisition_until")):
         return UNDISCLOSED
     start = _era(redactor.value("business_start_on"))
@@ -266,18 +311,69 @@ def _schedule(redactor: Redactor) -> str | None:
     if not start:
         return None
     text = f"{start}から事業実施"
-    if acquire_from and acquire_until:
+    if designation and designation.get("designated_on"):
+        designated = _era(designation["designated_on"])
+        window_from, window_until = _era(designation.get("acquisition_from")), _era(designation.get("acquisition_until"))
+        text += f"（{designated}指定。対象設備は{window_from}から{window_until}までに取得）"
+    elif acquire_from and acquire_until:
         text += f"（対象設備は{acquire_from}から{acquire_until}までに取得予定）"
     elif acquire_from:
         text += f"（対象設備は{acquire_from}以降取得予定）"
     return text
 
 
-def application_page(row: ApplicationRow, reveal: bool, clauses: dict[str, str]) -> ProjectPage:
+def _benefit_tables(row: ApplicationRow, extension_until: date | None,
+                    ) -> tuple[list[list[str]], list[list[str]], list[str]]:
+    """Internal: each acquisition with both benefit options, the confirmed ones per fiscal year, and the notes
+    (the rates' basis, the credit cap as a formula)."""
+    designated_on = date.fromisoformat(row.designation["designated_on"]) if row.designation else None
+    reports = []
+    for report in row.acquisitions:
+        public = AcquisitionReportPublic.model_validate(report, from_attributes=True)
+        if designated_on and not report.rule_findings:
+            benefit = tax_benefit(report.asset_class, report.actual_cost_jpy, designated_on,
+                                  extension_until=extension_until)
+            public.tax_benefit = TaxBenefit.model_validate(benefit) if benefit else None
+        reports.append(public)
+    review = {"pending": "確認待ち", "confirmed": "確認済み", "queried": "照会中"}
+    acquired = []
+    for report in reports:
+        benefit = report.tax_benefit
+        acquired.append([
+            ASSET_CLASSES_JA.get(report.asset_class, report.asset_class), report.description,
+            f"{report.actual_cost_jpy:,}円", to_japanese_era(report.acquired_on),
+            to_japanese_era(report.in_service_on) if report.in_service_on else "—",
+            review.get(report.review_status, report.review_status),
+            f"{benefit.special_depreciation_rate:.0%} {benefit.special_depreciation_jpy:,}円" if benefit
+            else "— 要件の確認中",
+            f"{benefit.tax_credit_rate:.0%} {benefit.tax_credit_jpy:,}円" if benefit else "— 要件の確認中"])
+    summary = benefit_summary(reports, designated_on, extension_until=extension_until)
+    years = [[f"{year.fiscal_year}年度", f"{year.acquisition_cost_jpy:,}円", f"{year.special_depreciation_jpy:,}円",
+              f"{year.tax_credit_jpy:,}円"] for year in summary.years]
+    notes = [summary.basis_ja, "特別償却と税額控除は設備ごとにどちらか一方を選択します（両方の合計ではありません）。"]
+    if summary.years:
+        notes.append("税額控除の上限: " + summary.years[0].credit_cap.formula_ja)
+    return acquired, years, notes
+
+
+def application_page(row: ApplicationRow, reveal: bool, clauses: dict[str, str],
+                     extension_until: date | None = None) -> ProjectPage | None:
+    """The page an application adds; None for an interest subsidy (a loan, not a page: docs/interest-subsidy.md)."""
     content = row.application.content
     annex, measure_label = MEASURES.get(content.get("measure") or "", MEASURES["tax_incentive"])
+    if annex == LOAN_ANNEX:
+        return None
     redactor = Redactor(content, reveal=reveal)
     name = redactor.text("project_name") or ""
+    if annex == GENERAL_ANNEX:
+        page = ProjectPage(
+            annex=annex, measure_label=measure_label, name=name, recipients=[], content=redactor.text("content"),
+            clauses=[], implementer=redactor.text("implementer"),
+            business_areas=[area] if (area := redactor.text("business_area")) else [], schedule=_schedule(redactor),
+            source="application", application_id=row.application.id)
+        page.undisclosed = bool(redactor.redacted) or has_mark(page.content)
+        page.undisclosed_labels = redactor.undisclosed_labels
+        return page
     if redactor.hidden("rule_clauses"):
         printed_clauses = [UNDISCLOSED]
     else:
@@ -289,6 +385,10 @@ def application_page(row: ApplicationRow, reveal: bool, clauses: dict[str, str])
     area = redactor.text("business_area")
     if area and area != UNDISCLOSED and not area.endswith("内"):
         area = f"{area}に所在する事業所内"
+    business_areas = [area] if area else []
+    zone_area = area_by_key(row.application.zone_area)
+    if area and area != UNDISCLOSED and zone_area is not None:  # the area it was accepted in, by its name
+        business_areas.append(f"（区域: {zone_area.name}）")
     implementer = redactor.text("implementer")
     applicant_name = (content.get("applicant") or {}).get("name") or ""
     if implementer == applicant_name:
@@ -303,8 +403,10 @@ def application_page(row: ApplicationRow, reveal: bool, clauses: dict[str, str])
         annex=annex, measure_label=measure_label, name=f"{name}（{measure_label}）" if name else "",
         recipients=[applicant_name], content=redactor.text("content"), clauses=printed_clauses,
         necessity=redactor.text("necessity"), equipment_overview=redactor.text("equipment_overview"),
-        planned_items=planned, implementer=implementer, business_areas=[area] if area else [],
-        schedule=_schedule(redactor), source="application", application_id=row.application.id)
+        planned_items=planned, implementer=implementer, business_areas=business_areas,
+        schedule=_schedule(redactor, row.designation), source="application", application_id=row.application.id)
+    if reveal and row.acquisitions:
+        page.acquired_items, page.benefit_years, page.benefit_notes = _benefit_tables(row, extension_until)
     page.undisclosed = bool(redactor.redacted) or has_mark(page.content, page.necessity, page.equipment_overview)
     page.undisclosed_labels = redactor.undisclosed_labels
     return page
@@ -320,10 +422,9 @@ async def entities(session: AsyncSession, plan: dict[str, Any], *, reveal: Revea
 
 
 async def pages(session: AsyncSession, plan: dict[str, Any], *, reveal: RevealCheck,
-                application_ids: list[int] | None) -> list[ProjectPage]:
+                application_ids: list[int] | None, extension_until: date | None = None) -> list[ProjectPage]:
     rows = await application_rows(session, application_ids)
     clauses = clause_texts(plan)
-    if application_ids is None:
-        return plan_pages(plan) + [application_page(row, reveal(row.status), clauses)
-                                   for row in not_in_plan(rows, plan)]
-    return [application_page(row, reveal(row.status), clauses) for row in rows]
+    chosen = not_in_plan(rows, plan) if application_ids is None else rows
+    added = [page for row in chosen if (page := application_page(row, reveal(row.status), clauses, extension_until)) is not None]
+    return plan_pages(plan) + added if application_ids is None else added

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from services.core.documents.chart import format_amount, targets_svg
 from services.core.documents.model import Document, Figure, Page, Table
-from services.core.targets import TargetProgress
+from services.core.zone.targets import TargetProgress
 
 TITLE = "評価指標・数値目標の達成状況"
 

@@ -1,0 +1,1 @@
+"""What only `tokku dev` and the tests use: the dev server, the SMTP sink, demo data."""
