@@ -9,9 +9,11 @@ import asyncio
 import io
 import json
 import os
+import queue
 import signal
 import sqlite3
 import tarfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,7 +23,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from tests.factories import COUNCIL_AGREE, DESIGNATE, LOCAL_FILE, NATIONAL_CERTIFY
+from tests.factories import COUNCIL_AGREE, DESIGNATE, LOCAL_FILE, NATIONAL_CERTIFY, application_body
 from tests.infra.dev_runs import DevRun, Users, free_ports, query_db, run_tokku
 from workflows.contracts import ApplicationState
 
@@ -63,6 +65,13 @@ def caught_up(run: DevRun, within_seconds: float = 90) -> list[str]:
         if not found or time.monotonic() > deadline:
             return found
         time.sleep(2)
+
+
+def until(condition, what: str, within_seconds: float = 120) -> None:
+    deadline = time.monotonic() + within_seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"the load did not reach {what} within {within_seconds:.0f} s"
+        time.sleep(0.02)
 
 
 def reconcile(run: DevRun) -> list[str]:
@@ -109,21 +118,38 @@ def test_backup_under_load_restore_and_reconcile(tmp_path):
             for username, body in JOURNEY[:2]:
                 users.decide_all(username, short, body)
             decided_at: list[float] = []
+            waiting = queue.SimpleQueue()
+            for application_id in full:
+                waiting.put(application_id)
+            enough = threading.Event()
 
-            def walk(application_id: int) -> None:
-                for username, body in JOURNEY:
-                    users.post(username, f"/applications/{application_id}/decisions", body)
-                    decided_at.append(time.monotonic())
+            def keep_deciding() -> None:
+                """Walk applications through the journey until told to stop: the submitted ones first, then new
+                ones, so the load outlasts the backup however long it takes."""
+                while not enough.is_set():
+                    try:
+                        application_id = waiting.get_nowait()
+                    except queue.Empty:
+                        application_id = users.post("applicant1", "/applications", application_body())["id"]
+                        users.post("applicant1", f"/applications/{application_id}/submit")
+                    for username, body in JOURNEY:
+                        if enough.is_set():
+                            return
+                        users.post(username, f"/applications/{application_id}/decisions", body)
+                        decided_at.append(time.monotonic())
 
             with ThreadPoolExecutor(8) as pool:
-                walks = [pool.submit(walk, application_id) for application_id in full]
-                while len(decided_at) < 10:
-                    time.sleep(0.02)
-                backup_started = time.monotonic()
-                backup = run_tokku("backup", str(archive), env=source.env)
-                backup_done = time.monotonic()
-                for done in walks:
-                    done.result()
+                walks = [pool.submit(keep_deciding) for _ in range(8)]
+                try:
+                    until(lambda: len(decided_at) >= 10, "10 decisions before the backup")
+                    backup_started = time.monotonic()
+                    backup = run_tokku("backup", str(archive), env=source.env)
+                    backup_done = time.monotonic()
+                    until(lambda: sum(1 for t in decided_at if t > backup_done) >= 5, "5 decisions after the backup")
+                finally:
+                    enough.set()
+                for walk in walks:
+                    walk.result()
         assert backup.returncode == 0, backup.stderr
         assert f"backup written to {archive}" in backup.stdout
         in_flight_before = sum(1 for t in decided_at if t < backup_started)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from services.core.applications.models import ApplicationStatus, Decision, Event
 from services.core.applications.projection import decision_row, event_row, status_fields
 from services.core.applications.reconcile import ReadModel, WorkflowRecords, plan_repair
+from services.core.follow_up.models import Deadline
 from workflows.contracts import Actor, Role, Status, TransitionRecord
 
 START = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
@@ -85,3 +86,22 @@ def test_a_draft_whose_workflow_exists_is_marked_submitted():
     assert repair.mark_submitted is not None and repair.mark_submitted.seq == 1
     assert [r.seq for r in repair.added] == [1, 2] and repair.status_changes["status"] == ("draft",
                                                                                             "council_consultation")
+
+
+def test_a_submission_its_started_workflow_never_recorded_makes_a_draft_again():
+    """The backup copied the workflow's start but not its submission, and the database after the submission."""
+    model = read_model([1], projected=1)
+    model.deadlines["step:intake_review:1"] = Deadline(application_id=7, key="step:intake_review:1",
+                                                       kind="step_target", due_at=START, original_due_at=START,
+                                                       settled_by="the intake decision", state="open")
+    repair = plan_repair(7, model, WorkflowRecords("application-7", {}))
+    assert [row.seq for row in repair.removed] == [1] and repair.added == []
+    assert repair.status_changes["status"] == ("intake_review", "draft")
+    assert repair.status_changes["last_seq"] == (1, 0)
+    assert repair.status_changes["submitted_at"] == (record(1).occurred_at, None)
+    assert repair.deadline_changes == {"step:intake_review:1": "removed"}
+
+
+def test_a_workflow_with_no_kept_records_leaves_the_projection_alone():
+    repair = plan_repair(7, read_model([1, 2], projected=2), WorkflowRecords("application-7", {}, covered_from=3))
+    assert repair.status_changes == {} and repair.removed == []

@@ -15,7 +15,10 @@ that wrote it (in its marker), across continue-as-new runs as far back as Tempor
   one;
 - the status projection and the deadlines are set to what the newest record says;
 - a draft in the database whose workflow exists (submitted after the database was copied) is marked
-  submitted, with the submitted content version kept, and then repaired like the others.
+  submitted, with the submitted content version kept, and then repaired like the others;
+- a submitted application whose workflow exists but recorded no transition (the submission was being
+  recorded when the history was copied) is a draft again: its events are set aside, its projection and
+  deadlines cleared, and the company can submit it again.
 
 What cannot be repaired from Temporal is reported and left alone: a workflow with no application row (its
 content is only in the database), an application whose workflow Temporal does not have, events older than
@@ -65,6 +68,7 @@ from workflows.contracts import (
     RECORD_TRANSITION_ACTIVITY,
     RECORD_TRANSITION_LOCAL_ACTIVITY,
     StartInput,
+    Status,
     TransitionRecord,
     application_workflow_id,
 )
@@ -74,6 +78,10 @@ LOCAL_ACTIVITY_MARKER = "core_local_activity"  # the marker Temporal's SDK core 
 ATTEMPTS = 5  # re-plan when the service writes to the application while we repair it
 CONCURRENCY = 8
 IN_FLIGHT_WAIT_SECONDS = 1.0  # a workflow task in flight: its transition may be written and not yet in history
+# The projection of a workflow that has recorded no transition yet: the draft row the API wrote.
+UNSUBMITTED_STATUS = {"status": Status.draft.value, "current_step": None, "step_due_at": None,
+                      "revision_due_at": None, "returned_from": None, "furthest_step": None, "furthest_rank": 0,
+                      "last_seq": 0, "submitted_at": None}
 
 
 @dataclass
@@ -272,18 +280,23 @@ def plan_repair(application_id: int, model: ReadModel, workflow: WorkflowRecords
     repair.decisions_removed = sorted(seq for seq in model.decisions
                                       if seq >= workflow.covered_from and seq not in kept_seqs)
     latest = workflow.latest
-    if latest is None or model.status is None:
+    if model.status is None or (latest is None and workflow.covered_from > 1):
         return repair
-    expected = status_fields(latest)
-    submitted = next((r for r in records.values() if r.kind == "submitted"), None)
-    if submitted is not None:
-        expected["submitted_at"] = submitted.occurred_at
+    if latest is None:
+        # The workflow was started but its submission never reached its history (a backup taken while the
+        # submission was being recorded): the application is a draft again, which the company can submit.
+        expected = dict(UNSUBMITTED_STATUS)
+    else:
+        expected = status_fields(latest)
+        submitted = next((r for r in records.values() if r.kind == "submitted"), None)
+        if submitted is not None:
+            expected["submitted_at"] = submitted.occurred_at
     for name, value in expected.items():
         current = getattr(model.status, name)
         if _plain(current) != _plain(value):
             repair.status_changes[name] = (current, value)
-    if workflow.latest_deadlines is not None:
-        wanted = deadline_fields(workflow.latest_deadlines)
+    if workflow.latest_deadlines is not None or latest is None:
+        wanted = deadline_fields(workflow.latest_deadlines) if latest is not None else {}
         for key, fields in wanted.items():
             row = model.deadlines.get(key)
             if row is None:
@@ -381,8 +394,14 @@ async def apply_repair(session: AsyncSession, model: ReadModel, repair: Applicat
         if "submitted_at" in repair.status_changes:
             status.submitted_at = repair.status_changes["submitted_at"][1]
         session.add(status)
+    elif latest is None and status is not None and repair.status_changes:
+        for name, (_, value) in repair.status_changes.items():
+            setattr(status, name, value)
+        session.add(status)
     if repair.latest_deadlines is not None and repair.deadline_changes:
         await project_deadlines(session, repair.latest_deadlines, drop_others=True)
+    elif latest is None and repair.deadline_changes:
+        await session.execute(delete(Deadline).where(Deadline.application_id == repair.application_id))
 
 
 @dataclass
