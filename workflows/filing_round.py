@@ -28,9 +28,11 @@ with workflow.unsafe.imports_passed_through():
         RoundPhaseDone,
     )
 
-# A decision is one Update round trip plus the application's own record activity (30 s at most); an attempt
-# on a killed worker is retried elsewhere after this long.
+# A decision is one Update round trip plus the application's own record activity (30 s at most). The
+# activity heartbeats while it waits, so an attempt on a killed worker is retried elsewhere after
+# DECISION_HEARTBEAT_TIMEOUT, not after the whole DECISION_TIMEOUT.
 DECISION_TIMEOUT = timedelta(seconds=30)
+DECISION_HEARTBEAT_TIMEOUT = timedelta(seconds=10)
 FINISH_TIMEOUT = timedelta(seconds=30)
 # Keep retrying until the application's workflow answers: refusals are raised non-retryable by the activity.
 RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=10))
@@ -62,7 +64,8 @@ class FilingRoundWorkflow:
             DECIDE_ROUND_APPLICATION_ACTIVITY,
             RoundApplicationDecision(round_id=request.round_id, phase=request.phase,
                                      acting_user_id=request.acting_user_id, application_id=application_id),
-            start_to_close_timeout=DECISION_TIMEOUT, retry_policy=RETRY, result_type=RoundApplicationOutcome)
+            start_to_close_timeout=DECISION_TIMEOUT, heartbeat_timeout=DECISION_HEARTBEAT_TIMEOUT,
+            retry_policy=RETRY, result_type=RoundApplicationOutcome)
 
 
 def _as_refusal(error: BaseException) -> BaseException:

@@ -7,6 +7,7 @@ counts as done; marking the round done twice changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from temporalio import activity
@@ -22,6 +23,8 @@ from workflows.contracts import (
     RoundPhaseDone,
 )
 
+HEARTBEAT_EVERY_SECONDS = 2.0  # well inside the workflow's DECISION_HEARTBEAT_TIMEOUT (10 s)
+
 
 @dataclass
 class RoundActivities:
@@ -29,9 +32,18 @@ class RoundActivities:
 
     @activity.defn(name=DECIDE_ROUND_APPLICATION_ACTIVITY)
     async def decide_round_application(self, request: RoundApplicationDecision) -> RoundApplicationOutcome:
+        deciding = asyncio.ensure_future(self.rounds.decide_member(
+            request.round_id, request.phase, request.application_id, acting_user_id=request.acting_user_id))
         try:
-            state = await self.rounds.decide_member(request.round_id, request.phase, request.application_id,
-                                                    acting_user_id=request.acting_user_id)
+            # Heartbeat while the application's workflow answers: a killed worker's attempt is retried as soon
+            # as its heartbeats stop (the workflow's heartbeat timeout), not at the end of start-to-close.
+            while not deciding.done():
+                activity.heartbeat()
+                await asyncio.wait({deciding}, timeout=HEARTBEAT_EVERY_SECONDS)
+            state = deciding.result()
+        except asyncio.CancelledError:
+            deciding.cancel()
+            raise
         except DomainError as refused:
             if refused.code not in REFUSALS:
                 raise  # e.g. Temporal unreachable from here: retried
