@@ -9,7 +9,8 @@ from sqlalchemy import text
 import services.core.platform.table_registry  # noqa: F401 - every table, for the foreign keys between domains
 from services.core.applications.reconcile import reconcile
 from tests.api.test_journey import create_and_submit
-from tests.factories import COUNCIL_AGREE, LOCAL_FILE
+from tests.factories import COUNCIL_AGREE, LOCAL_FILE, application_body
+from workflows.contracts import application_workflow_id
 
 
 async def rewrite(sessions, *statements: tuple[str, dict]) -> None:
@@ -90,3 +91,29 @@ async def test_reconcile_repairs_missing_ahead_and_status(as_user, sessions, tem
     filed = await official.decide(ahead, LOCAL_FILE)
     assert filed.status_code == 200 and filed.json()["status"] == "national_review"
     assert filed.json()["events"][-1]["seq"] == 4 and filed.json()["events"][-1]["payload"]["reference"] == "川崎市 R4-2"
+
+
+async def test_a_draft_whose_submission_never_reached_temporal_is_a_draft_again(as_user, sessions, temporal_client):
+    """The database was copied after `submit` set the workflow id and before Temporal had the workflow."""
+    applicant = await as_user("applicant1")
+    created = await applicant.post("/applications", application_body(project_name="提出途中で複製された申請"))
+    assert created.status_code == 201, created.text
+    application_id = created.json()["id"]
+    await rewrite(sessions, ("UPDATE application_status SET workflow_id = :workflow WHERE application_id = :id",
+                             {"workflow": application_workflow_id(application_id), "id": application_id}))
+
+    dry = await reconcile(sessions, temporal_client, only=[application_id], dry_run=True)
+    assert [repair.forget_workflow for repair in dry.repairs] == [True] and not dry.needs_attention
+    report = await reconcile(sessions, temporal_client, only=[application_id])
+    assert (f"application {application_id}: a draft whose submission never reached Temporal (no workflow "
+            f"{application_workflow_id(application_id)}): its workflow id cleared; the company can submit it "
+            "again") in report.lines()
+    assert not report.needs_attention
+    async with sessions() as session:
+        workflow_id = (await session.execute(text("SELECT workflow_id FROM application_status WHERE application_id "
+                                                   "= :id"), {"id": application_id})).scalar_one()
+    assert workflow_id is None
+
+    submitted = await applicant.post(f"/applications/{application_id}/submit")
+    assert submitted.status_code == 200 and submitted.json()["status"] == "intake_review", submitted.text
+    assert not (await reconcile(sessions, temporal_client, only=[application_id])).repaired

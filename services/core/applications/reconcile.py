@@ -18,7 +18,9 @@ that wrote it (in its marker), across continue-as-new runs as far back as Tempor
   submitted, with the submitted content version kept, and then repaired like the others;
 - a submitted application whose workflow exists but recorded no transition (the submission was being
   recorded when the history was copied) is a draft again: its events are set aside, its projection and
-  deadlines cleared, and the company can submit it again.
+  deadlines cleared, and the company can submit it again;
+- a draft whose workflow Temporal does not have (the submission was being started when the database was
+  copied) has its workflow id cleared: it is a draft, which the company can submit again.
 
 What cannot be repaired from Temporal is reported and left alone: a workflow with no application row (its
 content is only in the database), an application whose workflow Temporal does not have, events older than
@@ -195,6 +197,12 @@ def event_matches(row: Event, record: TransitionRecord) -> bool:
                for name in ("kind", "step", "outcome", "status_after", "actor_user_id", "occurred_at"))
 
 
+def unsubmitted_draft(model: ReadModel) -> bool:
+    """A draft with nothing recorded: the API set its workflow id when the submission began."""
+    return (model.status is not None and model.status.status == Status.draft.value and model.status.last_seq == 0
+            and not model.events)
+
+
 @dataclass
 class ApplicationRepair:
     """What reconciling one application found, and changes (or would change, in a dry run)."""
@@ -212,15 +220,19 @@ class ApplicationRepair:
     attention: list[str] = field(default_factory=list)
     latest: TransitionRecord | None = None
     latest_deadlines: TransitionRecord | None = None
+    forget_workflow: bool = False  # a draft whose workflow Temporal never started: its workflow id cleared
 
     @property
     def changed(self) -> bool:
-        return bool(self.mark_submitted or self.added or self.replaced or self.removed or self.decisions_added
+        return bool(self.forget_workflow or self.mark_submitted or self.added or self.replaced or self.removed or self.decisions_added
                     or self.decisions_removed or self.status_changes or self.deadline_changes)
 
     def describe(self) -> list[str]:
         name = f"application {self.application_id}"
         lines = []
+        if self.forget_workflow:
+            lines.append(f"{name}: a draft whose submission never reached Temporal (no workflow {self.workflow_id}): "
+                         "its workflow id cleared; the company can submit it again")
         if self.mark_submitted is not None:
             lines.append(f"{name}: was a draft here but its workflow {self.workflow_id} exists: marked submitted "
                          f"(content version {self.mark_submitted.content_version})")
@@ -459,6 +471,23 @@ async def reconcile_application(sessions: async_sessionmaker[AsyncSession], clie
         async with sessions() as session:
             model = await load_read_model(session, application_id)  # before the history: see the docstring
         workflow = await read_workflow_records(client, workflow_id)
+        if workflow is None and unsubmitted_draft(model):
+            # Its submission was being started when the database was copied (or the start failed). Check once
+            # more after a moment, so a start landing right now is not mistaken for a lost one.
+            await asyncio.sleep(IN_FLIGHT_WAIT_SECONDS)
+            if await read_workflow_records(client, workflow_id) is not None:
+                continue
+            repair = ApplicationRepair(application_id=application_id, workflow_id=workflow_id, forget_workflow=True)
+            if not dry_run:
+                async with sessions() as session:
+                    await session.execute(
+                        update(ApplicationStatus)
+                        .where(ApplicationStatus.application_id == application_id,
+                               ApplicationStatus.workflow_id == workflow_id,
+                               ApplicationStatus.status == Status.draft.value, ApplicationStatus.last_seq == 0)
+                        .values(workflow_id=None).execution_options(synchronize_session=False))
+                    await session.commit()
+            return repair
         if workflow is None:
             repair = ApplicationRepair(application_id=application_id, workflow_id=workflow_id)
             repair.attention.append(f"Temporal has no workflow {workflow_id}: its process state is lost (restore "
