@@ -36,7 +36,9 @@ RATE_PERIODS = [
     pytest.param(date(2018, 6, 1), (40, 20), (12, 6), False, id="H30-year1 (designated 2018-04-01..2019-03-31)"),
     pytest.param(date(2021, 7, 1), (34, 17), (10, 5), False, id="H30-year2 (2019-04-01..2024-03-31)"),
     pytest.param(date(2025, 6, 2), (30, 15), (8, 4), False, id="R6 (2024-04-01..2026-03-31)"),
-    pytest.param(TODAY, (30, 15), (8, 4), True, id="extension setting (after 2026-03-31, provisional)"),
+    # Ten days back, so that the day after the designation is a date a report may carry (not in the future).
+    pytest.param(TODAY - timedelta(days=10), (30, 15), (8, 4), True,
+                 id="extension setting (after 2026-03-31, provisional)"),
 ]
 
 
@@ -92,7 +94,9 @@ async def designated(as_user, designated_on: date, *, until: date | None = None)
 def acquisition(asset_class: str, cost: int, acquired_on: date, **extra) -> dict:
     # What a person types (the pages' words test flags anything that looks like an internal key, typed or not).
     return {"asset_class": asset_class, "description": f"{ASSET_CLASS_LABELS[asset_class][0]} 一式", "actual_cost_jpy": cost,
-            "acquired_on": acquired_on.isoformat(), "in_service_on": (acquired_on + timedelta(days=5)).isoformat(),
+            # In service five days later, or today for a recent one: a report's dates are never in the future.
+            "acquired_on": acquired_on.isoformat(),
+            "in_service_on": min(acquired_on + timedelta(days=5), TODAY).isoformat(),
             "location": PLACE, **extra}
 
 

@@ -25,10 +25,10 @@ async def test_besshi_prints_the_designated_window_and_internally_the_benefit(as
     application = await api_to_follow_up(as_user, project_name=PROJECT)
     applicant, official = await as_user("applicant1"), await as_user("kawasaki1")
     path = f"/applications/{application['id']}/acquisitions"
-    acquired_on = TODAY + timedelta(days=3)
+    acquired_on = TODAY  # a report tells what has happened: not after today
     reported = await applicant.post(path, {
         "asset_class": "machinery", "description": "ペプチド合成装置 PS-3000", "actual_cost_jpy": 31_500_000,
-        "acquired_on": acquired_on.isoformat(), "in_service_on": (acquired_on + timedelta(days=4)).isoformat(),
+        "acquired_on": acquired_on.isoformat(), "in_service_on": acquired_on.isoformat(),
         "location": "神奈川県川崎市川崎区殿町三丁目25番23号"})
     assert reported.status_code == 201, reported.text
     assert (await official.post(f"{path}/{reported.json()['id']}/review", {"outcome": "confirm"})).status_code == 200

@@ -33,7 +33,18 @@ async def test_reports_review_and_extension(as_user, sign_in, screenshots):
     await expect(form.get_by_label("取得日")).to_have_value("令和9年13月1日")
     await expect(form.locator("#acquisition-acquired_on-error")).to_contain_text("令和9年13月1日")
 
+    # Dates after today are refused next to their fields: a report tells what has happened.
     await form.get_by_label("取得日").fill((TODAY + timedelta(days=10)).isoformat())
+    await form.get_by_role("button", name="報告する").click()
+    await page.wait_for_load_state()
+    form = page.get_by_role("form", name="設備の取得を報告する")
+    await expect(form.locator("#acquisition-acquired_on-error")).to_contain_text("取得・供用開始の後に報告してください")
+    await expect(form.locator("#acquisition-in_service_on-error")).to_contain_text("供用開始日")
+    await expect(form.get_by_label("設備の名称・型式")).to_have_value("ペプチド合成装置 PS-3000")
+    await form.screenshot(path=str(screenshots / "follow-up-acquisition-dated-ahead.png"))
+
+    await form.get_by_label("取得日").fill(TODAY.isoformat())
+    await form.get_by_label("事業の用に供した日（供用開始日）").fill(TODAY.isoformat())
     await form.get_by_role("button", name="報告する").click()
     await page.wait_for_load_state()
     await expect(page.get_by_role("alert").first).to_contain_text("下限 20,000,000円")

@@ -126,7 +126,7 @@ async def test_a_query_is_a_conversation(as_user, sign_in):
     created = (await applicant.post(f"{path}/acquisitions", {
         "equipment_item_id": item["equipment_item_id"], "asset_class": "machinery", "description": "ペプチド合成装置",
         "actual_cost_jpy": 31_500_000, "acquired_on": TODAY.isoformat(),
-        "in_service_on": (TODAY + timedelta(days=1)).isoformat(),
+        "in_service_on": TODAY.isoformat(),
         "location": "神奈川県川崎市川崎区殿町三丁目25番23号"})).json()
     report_id = created["id"]
 

@@ -75,8 +75,8 @@ async def test_timeline_and_extension_name_deadlines_in_words(sign_in, as_user):
     item_id = next(d["equipment_item_id"] for d in deadlines if d["equipment_item_id"])
     created = await applicant.post(f"/applications/{designated['id']}/acquisitions", {
         "asset_class": "machinery", "description": "ペプチド合成装置（型式 PS-3000）", "actual_cost_jpy": 31_500_000,
-        "acquired_on": (TODAY + timedelta(days=30)).isoformat(), "equipment_item_id": item_id,
-        "in_service_on": (TODAY + timedelta(days=45)).isoformat(), "location": "神奈川県川崎市川崎区殿町三丁目25番23号"})
+        "acquired_on": TODAY.isoformat(), "equipment_item_id": item_id,
+        "in_service_on": TODAY.isoformat(), "location": "神奈川県川崎市川崎区殿町三丁目25番23号"})
     assert created.status_code == 201, created.text
 
     for username in ("applicant1", "kawasaki1"):

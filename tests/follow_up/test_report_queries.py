@@ -4,6 +4,9 @@ version kept); the report goes back to review; every step is in the timeline. Th
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from tests.factories import TODAY
 from tests.follow_up.test_reports_and_deadlines import designated, planned_item_id, report  # noqa: F401 - fixture
 
 
@@ -39,6 +42,12 @@ async def test_acquisition_query_answer_and_correction(as_user, designated):  # 
     events = (await applicant.get(f"/applications/{application_id}")).json()["events"]
     assert (events[-1]["kind"], events[-1]["outcome"]) == ("acquisition_reviewed", "query")
     assert events[-1]["payload"]["note"].startswith("請求書の写し")
+
+    after_today = (TODAY + timedelta(days=2)).isoformat()
+    future = await applicant.post(f"/applications/{application_id}/acquisitions/{created['id']}/answer", {
+        "note": "取得日を訂正します", "acquisition": report(equipment_item_id=item_id, acquired_on=after_today)})
+    assert future.status_code == 422, future.text  # a correction is held to the same dates as the report
+    assert [e["field"] for e in future.json()["detail"]["errors"]] == ["acquired_on"]
 
     answer = await applicant.post(f"/applications/{application_id}/acquisitions/{created['id']}/answer", {
         "note": "取得価額を訂正します（値引き後の金額）",

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from icalendar import Calendar
 
-from tests.factories import TODAY
+from tests.factories import DESIGNATE, TODAY
 from tests.follow_up.helpers import api_to_follow_up
 
 WINDOW_UNTIL = TODAY + timedelta(days=300)
@@ -24,31 +24,44 @@ async def designated(as_user) -> dict:
 
 def report(**overrides) -> dict:
     body = {"asset_class": "machinery", "description": "ペプチド合成装置（型式 PS-3000）", "actual_cost_jpy": 31_500_000,
-            "acquired_on": (TODAY + timedelta(days=30)).isoformat(),
-            "in_service_on": (TODAY + timedelta(days=45)).isoformat(),
+            "acquired_on": TODAY.isoformat(), "in_service_on": TODAY.isoformat(),
             "location": "神奈川県川崎市川崎区殿町三丁目25番23号"}
     body.update(overrides)
     return body
 
 
-async def test_each_broken_rule_gets_its_finding_and_nothing_typed_is_lost(as_user, designated):
+# Designated 200 days ago with a window that ended 20 days ago, so that every rule can be broken by a report
+# of what has already happened (a report's dates cannot be in the future).
+DESIGNATED_ON, PAST_WINDOW_UNTIL = TODAY - timedelta(days=200), TODAY - timedelta(days=20)
+PAST_DESIGNATION = {**DESIGNATE, "designated_on": DESIGNATED_ON.isoformat(),
+                    "acquisition_from": DESIGNATED_ON.isoformat(), "acquisition_until": PAST_WINDOW_UNTIL.isoformat()}
+
+
+def in_window(days_after_designation: int) -> str:
+    return (DESIGNATED_ON + timedelta(days=days_after_designation)).isoformat()
+
+
+async def test_each_broken_rule_gets_its_finding_and_nothing_typed_is_lost(as_user):
+    designated = await api_to_follow_up(as_user, designate=PAST_DESIGNATION)
     applicant = await as_user("applicant1")
     path = f"/applications/{designated['id']}/acquisitions"
+    inside = {"acquired_on": in_window(100), "in_service_on": in_window(110)}
     cases = {
-        "clean": (report(), set()),
-        "big_building": (report(asset_class="building", actual_cost_jpy=3_200_000_000), set()),  # > int4
-        "cheap": (report(actual_cost_jpy=5_000_000), {"minimum_cost"}),
-        "cheap_rd": (report(asset_class="rd_instrument", actual_cost_jpy=9_999_999), {"minimum_cost"}),
-        "before_designation": (report(acquired_on=(TODAY - timedelta(days=3)).isoformat()),
+        "clean": (report(**inside), set()),
+        "big_building": (report(**inside, asset_class="building", actual_cost_jpy=3_200_000_000), set()),  # > int4
+        "cheap": (report(**inside, actual_cost_jpy=5_000_000), {"minimum_cost"}),
+        "cheap_rd": (report(**inside, asset_class="rd_instrument", actual_cost_jpy=9_999_999), {"minimum_cost"}),
+        "before_designation": (report(acquired_on=(DESIGNATED_ON - timedelta(days=3)).isoformat(),
+                                      in_service_on=in_window(1)),
                                {"after_designation", "inside_window"}),
-        "after_window": (report(acquired_on=(WINDOW_UNTIL + timedelta(days=10)).isoformat(),
-                                in_service_on=(WINDOW_UNTIL + timedelta(days=12)).isoformat()),
+        "after_window": (report(acquired_on=(PAST_WINDOW_UNTIL + timedelta(days=10)).isoformat(),
+                                in_service_on=(PAST_WINDOW_UNTIL + timedelta(days=12)).isoformat()),
                          {"inside_window", "in_service_by_deadline"}),
-        "in_service_first": (report(in_service_on=(TODAY + timedelta(days=20)).isoformat()),
+        "in_service_first": (report(acquired_on=in_window(100), in_service_on=in_window(90)),
                              {"in_service_after_acquisition"}),
-        "no_in_service": (report(in_service_on=None), {"in_service_reported"}),
-        "elsewhere": (report(location="神奈川県横浜市鶴見区末広町1丁目"), {"location_in_area"}),
-        "outside_zone": (report(location="東京都千代田区永田町1丁目"), {"location_in_area"}),
+        "no_in_service": (report(acquired_on=in_window(100), in_service_on=None), {"in_service_reported"}),
+        "elsewhere": (report(**inside, location="神奈川県横浜市鶴見区末広町1丁目"), {"location_in_area"}),
+        "outside_zone": (report(**inside, location="東京都千代田区永田町1丁目"), {"location_in_area"}),
     }
     for name, (body, expected) in cases.items():
         response = await applicant.post(path, body)
@@ -67,6 +80,24 @@ async def test_each_broken_rule_gets_its_finding_and_nothing_typed_is_lost(as_us
     unreadable = await applicant.post(path, report(actual_cost_jpy=-1, acquired_on="令和9年2月30日"))
     assert unreadable.status_code == 422
     assert {e["loc"][-1] for e in unreadable.json()["detail"]} == {"actual_cost_jpy", "acquired_on"}
+
+
+async def test_a_report_of_what_has_not_happened_yet_is_refused(as_user, designated):
+    """Dates after today (Japan's date) are refused, each named with its field; nothing is stored."""
+    applicant = await as_user("applicant1")
+    path = f"/applications/{designated['id']}/acquisitions"
+    after_today = (TODAY + timedelta(days=2)).isoformat()  # after today in Japan too, whatever the hour
+    refused = await applicant.post(path, report(acquired_on=after_today, in_service_on=after_today))
+    assert refused.status_code == 422, refused.text
+    errors = refused.json()["detail"]["errors"]
+    assert [(e["field"], e["rule"]) for e in errors] == [("acquired_on", "not_in_future"),
+                                                        ("in_service_on", "not_in_future")]
+    assert all(after_today in e["message"] and after_today in e["message_ja"] for e in errors)
+    later_use = await applicant.post(path, report(in_service_on=after_today))
+    assert later_use.status_code == 422 and [e["field"] for e in later_use.json()["detail"]["errors"]] == [
+        "in_service_on"]
+    assert (await applicant.get(path)).json() == []
+    assert (await applicant.post(path, report())).status_code == 201  # today is not the future
 
 
 async def test_report_settles_deadlines_and_official_reviews(as_user, designated):

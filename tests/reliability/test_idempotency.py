@@ -87,7 +87,7 @@ async def test_follow_up_reports_reviews_and_extensions_retried(as_user, session
     deadlines = (await applicant.get(f"{base}/deadlines")).json()
     item_id = next(d["equipment_item_id"] for d in deadlines if d["kind"] == "acquisition_window")
     acquisition = {"equipment_item_id": item_id, "asset_class": "machinery", "description": "ペプチド合成装置",
-                   "actual_cost_jpy": 31_500_000, "acquired_on": (TODAY + timedelta(days=1)).isoformat(),
+                   "actual_cost_jpy": 31_500_000, "acquired_on": TODAY.isoformat(),
                    "location": "神奈川県川崎市川崎区殿町三丁目25番23号"}
     reported, again = await twice(applicant, f"{base}/acquisitions", acquisition)
     assert again == reported

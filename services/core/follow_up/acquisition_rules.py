@@ -55,6 +55,20 @@ def building_key(name: str | None) -> str | None:
     return folded or None
 
 
+def future_date_errors(acquired_on: date, in_service_on: date | None, today: date) -> list[dict[str, str]]:
+    """An acquisition report tells what has happened: neither of its dates may be after today (Japan's date).
+    Unlike the rules below, this refuses the report (nothing to judge yet); one error per field."""
+    errors = []
+    for name, day, label_ja, label_en in (("acquired_on", acquired_on, "取得日", "the acquisition date"),
+                                          ("in_service_on", in_service_on, "供用開始日", "the in-service date")):
+        if day is not None and day > today:
+            errors.append({"field": name, "rule": "not_in_future",
+                           "message_ja": f"{label_ja} {day} が本日 {today} より後です。取得・供用開始の後に報告してください",
+                           "message": f"{label_en} {day} is in the future (today is {today}): report once it has "
+                                      "happened"})
+    return errors
+
+
 def check_acquisition(report: AcquisitionFacts, designation: DesignationFacts, *,
                       extension_until: date | None = None) -> list[dict[str, str]]:
     findings = []

@@ -23,6 +23,7 @@ from services.core.follow_up.acquisition_rules import (
     AcquisitionFacts,
     DesignationFacts,
     check_acquisition,
+    future_date_errors,
     tax_benefit,
 )
 from services.core.follow_up.benefits import benefit_summary
@@ -85,6 +86,7 @@ class FollowUpService:
             designation = await self._designation(session, application)
             if report is None:
                 self._require_follow_up(status)
+                _refuse_future_dates(body)
                 if designation is None:  # follow-up without its designation on record: not yet projected
                     raise Conflict("the designation is not on record yet; try again in a moment",
                                    "指定の記録がまだ反映されていません。しばらくしてから再度お試しください")
@@ -306,6 +308,8 @@ class FollowUpService:
                     raise Invalid("a correction keeps the report's fiscal year",
                                   "訂正では報告の年度は変更できません",
                                   errors=[{"field": "fiscal_year", "message": f"{report.fiscal_year}"}])
+                if report_kind == "acquisition":
+                    _refuse_future_dates(correction)
                 fields = correction.model_dump()
                 session.add(ReportVersion(application_id=application_id, report_kind=report_kind,
                                           report_id=report_id, version=version, replaced_by=user.id,
@@ -540,3 +544,11 @@ def _label(report_kind: str, report) -> str:
 
 def _json(value):
     return value.isoformat() if isinstance(value, date) else value
+
+
+def _refuse_future_dates(body: AcquisitionReportCreate) -> None:
+    errors = future_date_errors(body.acquired_on, body.in_service_on, today_in_japan())
+    if errors:
+        raise Invalid("an acquisition report's dates cannot be in the future: report once the asset is acquired "
+                      "and in service", "取得報告の日付に本日より後の日付は入力できません。取得・供用開始の後に報告してください",
+                      errors=errors)
