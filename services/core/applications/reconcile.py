@@ -224,8 +224,8 @@ class ApplicationRepair:
 
     @property
     def changed(self) -> bool:
-        return bool(self.forget_workflow or self.mark_submitted or self.added or self.replaced or self.removed or self.decisions_added
-                    or self.decisions_removed or self.status_changes or self.deadline_changes)
+        return bool(self.forget_workflow or self.mark_submitted or self.added or self.replaced or self.removed
+                    or self.decisions_added or self.decisions_removed or self.status_changes or self.deadline_changes)
 
     def describe(self) -> list[str]:
         name = f"application {self.application_id}"
