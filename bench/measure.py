@@ -160,6 +160,19 @@ class CpuMeter:
         }
 
 
+async def settle(pids: dict[str, int], *, busy_below: float = 0.05, window: float = 0.3,
+                 timeout: float = 60.0) -> float:
+    """Wait until the named processes together use less than `busy_below` of a core over `window` seconds: work
+    the callers' answers left behind (workflow tasks of the workflows they started) is done. Seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        before = sum(cpu_seconds(pid) for pid in pids.values())
+        await asyncio.sleep(window)
+        if sum(cpu_seconds(pid) for pid in pids.values()) - before < busy_below * window:
+            break
+    return time.perf_counter() - started
+
+
 class RssSampler:
     """Samples resident memory of named processes once a second; keeps the peak and the latest sample."""
 

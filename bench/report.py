@@ -45,7 +45,7 @@ def decisions_tokku(decisions: dict) -> list[str]:
 
 def cpu_table(results: dict) -> str:
     """CPU milliseconds per operation of each process, per intake and decisions phase."""
-    columns = ["temporal", "api", "api_local", "worker", "baseline_worker", "harness"]
+    columns = ["temporal", "api", "api_local", "api_recorded", "worker", "baseline_worker", "harness"]
     rows = [("phase", *columns, "others (cores)")]
     for scenario in ("intake", "decisions"):
         for name, phase in results["scenarios"].get(scenario, {}).get("phases", {}).items():

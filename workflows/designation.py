@@ -57,12 +57,12 @@ with workflow.unsafe.imports_passed_through():
         StartInput,
         Status,
         SubmitInput,
-        TransitionRecord,
         WithdrawInput,
         WorkflowState,
     )
     from workflows.follow_up import acquisition_window, follow_up_deadlines, replan_items
     from workflows.plan_change_contracts import NOTIFY_PLAN_CHANGE_ACTIVITY, PlanChangeNotice, PlanVersionAdopted
+    from workflows.transitions import enter_status, next_record, recorded_submission
 
 # A national-review return comes back through council consultation and filing (総合特別区域法 第14条第2項,
 # docs/plan-changes.md); before this patch it went straight back to national review.
@@ -112,6 +112,11 @@ class ApplicationWorkflow:
         # know what the projection holds (its state may come from elsewhere, as in bench/open_applications.py),
         # so its first record carries them.
         self._recorded_deadlines: list[DeadlineInfo] | None = [] if start.carried is None else None
+        if start.carried is None and start.submitted is not None:
+            # The API recorded the submission in its own transaction (TOKKU_INTAKE_MODE=api_transaction): start
+            # from the state that record left, computed from the input alone (deterministic on replay).
+            self._state, submitted = recorded_submission(start)
+            self._recorded_deadlines = submitted.deadlines
         self._local_projection: bool | None = None  # decided at the first record (workflow.patched)
 
     # --- main loop -------------------------------------------------------------------------------------
@@ -546,30 +551,8 @@ class ApplicationWorkflow:
                           payload: dict[str, Any] | None = None, content_version: int | None = None,
                           new_deadlines: list[DeadlineInfo] | None = None) -> None:
         """Change status synchronously (so concurrent handlers see it), then record it durably."""
-        now = workflow.now()
-        state = self._state
-        leaving, number = state.status, state.transitions + 1
-        engine.settle_left_step(state.deadlines, leaving=leaving, entering=status)
-        if status == Status.revision_requested:
-            revision = engine.revision_deadline(now=now, days=self._start.revision_deadline_days, returned_from=step,
-                                                transition=number)
-            engine.add(state.deadlines, revision)
-            state.returned_from = step
-            state.revision_due_at = revision.due_at
-        elif leaving == Status.revision_requested:
-            state.revision_due_at = None
-        state.status = status
-        state.current_step = None if status in TERMINAL_STATUSES else status
-        target = engine.step_target_deadline(now=now, step=status, step_target_days=self._start.step_target_days,
-                                             transition=number)
-        state.step_due_at = target.due_at if target is not None else None
-        if target is not None:
-            engine.add(state.deadlines, target)
-        engine.add(state.deadlines, *(new_deadlines or []))
-        if status in TERMINAL_STATUSES:
-            engine.cancel_open(state.deadlines)
-        state.furthest = rules.further(state.furthest, status)
-        state.transitions = number
+        enter_status(self._state, self._start, now=workflow.now(), status=status, step=step,
+                     new_deadlines=new_deadlines)
         self._version += 1
         await self._record(kind=kind, step=step, outcome=outcome, actor=actor, reason=reason,
                            payload=payload or {}, content_version=content_version)
@@ -577,15 +560,11 @@ class ApplicationWorkflow:
     async def _record(self, *, kind: str, step: Status | None = None, outcome: str | None = None,
                       actor: Actor | None = None, reason: str | None = None,
                       payload: dict[str, Any] | None = None, content_version: int | None = None) -> None:
-        self._state.seq += 1
         self._version += 1
-        snapshot = dict(self._snapshot())
-        if self._state.deadlines == self._recorded_deadlines:
-            snapshot["deadlines"] = None  # unchanged since the last record: the projection has them
-        else:
-            self._recorded_deadlines = [deadline.model_copy() for deadline in self._state.deadlines]
-        record = TransitionRecord(**snapshot, kind=kind, step=step, outcome=outcome, actor=actor, reason=reason,
-                                  payload=payload or {}, occurred_at=workflow.now(), content_version=content_version)
+        record, self._recorded_deadlines = next_record(
+            self._state, self._start.application_id, now=workflow.now(), recorded_deadlines=self._recorded_deadlines,
+            kind=kind, step=step, outcome=outcome, actor=actor, reason=reason, payload=payload,
+            content_version=content_version)
         if self._records_locally():
             # In the worker, inside the workflow task that made the transition: the Update answers from that
             # same task. The write is idempotent by (application, seq); a task lost with its worker runs it again.

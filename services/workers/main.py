@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from services.core.applications.recorded_intake import sweep_pending_starts
 from services.core.applications.service import ApplicationService
 from services.core.plan_changes.service import PlanChangeService
 from services.core.platform.db import create_engine, session_factory
@@ -65,6 +66,7 @@ async def run_worker(settings: Settings | None = None, stop: asyncio.Event | Non
     engine = create_engine(settings.resolved_database_url)
     worker = build_worker(client, engine, settings)
     log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
+    sweeping = asyncio.create_task(sweep_pending_starts_until(session_factory(engine), client, settings, stop))
     try:
         running = asyncio.create_task(worker.run())
         stopping = asyncio.create_task(stop.wait())
@@ -77,8 +79,27 @@ async def run_worker(settings: Settings | None = None, stop: asyncio.Event | Non
         await worker.shutdown()
         await running
     finally:
+        sweeping.cancel()
+        await asyncio.gather(sweeping, return_exceptions=True)
         await engine.dispose()
     log.info("worker stopped")
+
+
+async def sweep_pending_starts_until(sessions, client: Client, settings: Settings, stop: asyncio.Event) -> None:
+    """Start the workflows of recorded submissions the API did not start (TOKKU_INTAKE_MODE=api_transaction,
+    services/core/applications/recorded_intake.py), every few seconds until the worker stops. A failed sweep
+    (database or Temporal away) is logged and tried again at the next one."""
+    grace = timedelta(seconds=settings.pending_start_grace_seconds)
+    while not stop.is_set():
+        try:
+            await sweep_pending_starts(sessions, client, settings.task_queue, grace=grace)
+        except Exception:  # noqa: BLE001 - the next sweep tries again; the worker itself goes on
+            log.warning("the pending-start sweep failed; trying again in %ss", settings.pending_start_sweep_seconds,
+                        exc_info=True)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=settings.pending_start_sweep_seconds)
+        except TimeoutError:
+            pass
 
 
 def run_until_stopped(settings: Settings) -> None:

@@ -28,8 +28,9 @@ def test_smoke_run_writes_results(tmp_path):
     assert set(results["scenarios"]) == {"listing", "intake", "decisions", "open"}
     assert results["machine"]["nproc"] >= 1 and results["machine"]["cpu_model"]
 
-    # Both projection modes side by side (TOKKU_PROJECTION_MODE), and intake in one request too.
-    for scenario, count in (("intake", 5), ("decisions", 4)):
+    # Both projection modes side by side (TOKKU_PROJECTION_MODE), intake recorded in the API's own transaction
+    # (TOKKU_INTAKE_MODE), and intake in one request too.
+    for scenario, count in (("intake", 7), ("decisions", 4)):
         phases = results["scenarios"][scenario]["phases"]
         assert len(phases) == count, list(phases)
         for name, phase in phases.items():
@@ -40,6 +41,8 @@ def test_smoke_run_writes_results(tmp_path):
     for name, phase in results["scenarios"]["intake"]["phases"].items():
         if name.startswith("tokku"):
             assert phase["ratio_to_raw"] > 0 and phase["cpu_ms_per_op"]["worker"] > 0, name
+    recorded = results["scenarios"]["intake"]["phases"]["tokku intake, api_transaction mode (create?submit=true)"]
+    assert recorded["cpu_ms_per_op"]["api_recorded"] > 0 and recorded["drain_s"] >= 0
     local = results["scenarios"]["decisions"]["phases"]["tokku decision, local_activity mode"]
     assert local["p50_ratio_to_raw"] > 0 and local["cpu_ms_per_op"]["api_local"] > 0
 
@@ -57,8 +60,8 @@ def test_smoke_run_writes_results(tmp_path):
     assert open_["rss_mib_peak"]["worker"] > 0 and open_["rss_mib_peak"]["temporal"] > 0
 
     verdicts = [line for line in run.stdout.splitlines() if line.startswith(("PASS ", "FAIL "))]
-    # intake: rate and CPU for each of 3 tokku phases; decisions: 2 modes; listing: 2; open: RSS, reminder CPU, once
-    assert len(verdicts) == len(results["targets"]) == 13
+    # intake: rate and CPU for each of 5 tokku phases; decisions: 2 modes; listing: 2; open: RSS, reminder CPU, once
+    assert len(verdicts) == len(results["targets"]) == 17
     assert "CPU ms per operation" in run.stdout
     assert "every due reminder fired, none twice" in run.stdout
 

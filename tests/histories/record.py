@@ -50,6 +50,7 @@ from workflows.contracts import (
     Role,
     StartInput,
     Status,
+    SubmissionRecorded,
     SubmitInput,
     TransitionRecord,
     WithdrawInput,
@@ -64,10 +65,13 @@ HISTORIES = Path(__file__).resolve().parent
 # v0.3.0: transitions recorded by a regular activity; v0.4.0: by a local activity (StartInput.projection
 # "local_activity", workflow.patched "local-projection"); v0.5.0: queries are conversations
 # (workflow.patched "report-queries-are-conversations") and a missed deadline is mailed to the company
-# ("missed-deadline-tells-company").
-DEFAULT_VERSION = "v0.5.0"
+# ("missed-deadline-tells-company"); v0.6.0: the submission recorded by the API and the workflow started from
+# it (StartInput.submitted, TOKKU_INTAKE_MODE=api_transaction).
+DEFAULT_VERSION = "v0.6.0"
 # the projection mode each version was recorded in (else "activity")
-PROJECTION = {"v0.4.0": "local_activity", "v0.5.0": "local_activity"}
+PROJECTION = {"v0.4.0": "local_activity", "v0.5.0": "local_activity", "v0.6.0": "local_activity"}
+# versions whose workflows were started with the submission already recorded (else submitted by the Update)
+RECORDED_SUBMISSION = {"v0.6.0"}
 
 APPLICANT = Actor(user_id=1, username="applicant1", role=Role.applicant, organization_id=10)
 KAWASAKI = Actor(user_id=2, username="kawasaki1", role=Role.local_official, government=Government.kawasaki)
@@ -120,17 +124,23 @@ class Scenario:
     task_queue: str
     answers: Answers
     projection: str = "activity"
+    recorded_submission: bool = False
 
     async def start(self, application_id: int, **settings) -> WorkflowHandle:
         follow_up = FollowUpSettings(reminder_lead_days=[90, 30, 7, 1], measure_sunset=date(2099, 3, 31),
                                      **settings)
+        submitted = (SubmissionRecorded(actor=APPLICANT, content_version=1,
+                                        occurred_at=await self.env.get_current_time())
+                     if self.recorded_submission else None)
         start = StartInput(application_id=application_id, organization_id=10, government=Government.kawasaki,
-                           step_target_days=TARGETS, follow_up=follow_up, projection=self.projection)
+                           step_target_days=TARGETS, follow_up=follow_up, projection=self.projection,
+                           submitted=submitted)
         workflow_id = f"application-{application_id}-{uuid.uuid4().hex[:8]}"
         await self.env.client.start_workflow(ApplicationWorkflow.run, start, id=workflow_id,
                                              task_queue=self.task_queue)
         handle = self.env.client.get_workflow_handle_for(ApplicationWorkflow.run, workflow_id)  # latest run
-        await handle.execute_update(ApplicationWorkflow.submit, SubmitInput(actor=APPLICANT, content_version=1))
+        if submitted is None:
+            await handle.execute_update(ApplicationWorkflow.submit, SubmitInput(actor=APPLICANT, content_version=1))
         return handle
 
     async def decide(self, handle, actor: Actor, step: Status, outcome: str, **fields):
@@ -381,7 +391,8 @@ async def record(version: str) -> list[Path]:
             async with Worker(env.client, task_queue=task_queue, workflows=[ApplicationWorkflow], workflow_runner=workflow_runner(),
                               activities=activities(answers)):
                 print(f"recording {name} …", file=sys.stderr, flush=True)
-                handle = await scenario(Scenario(env, task_queue, answers, PROJECTION.get(version, "activity")))
+                handle = await scenario(Scenario(env, task_queue, answers, PROJECTION.get(version, "activity"),
+                                                 version in RECORDED_SUBMISSION))
                 result = await finished(env, handle)
                 assert result.status == EXPECTED_END[name], (name, result.status)
                 for number, history in enumerate(await histories_of(env.client, handle.id), start=1):

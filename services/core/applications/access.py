@@ -28,6 +28,7 @@ from typing import Protocol
 
 from sqlalchemy import ColumnElement, false, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from services.core.accounts.models import User
 from services.core.applications.models import Application, ApplicationStatus
@@ -112,8 +113,13 @@ async def own_application(session: AsyncSession, user: User,
                           application_id: int) -> tuple[Application, ApplicationStatus]:
     """An application of the caller's company, to change: 404 if they may not see it, 403 if they may see it
     but are not of the applicant company."""
-    application = await session.get(Application, application_id)
-    status = await session.get(ApplicationStatus, application_id)
+    return await session.run_sync(own_application_now, user, application_id)
+
+
+def own_application_now(session: Session, user: User, application_id: int) -> tuple[Application, ApplicationStatus]:
+    """`own_application` in a blocking session."""
+    application = session.get(Application, application_id)
+    status = session.get(ApplicationStatus, application_id)
     if application is None or status is None or not can_see(user, status):
         raise NotFound(f"application {application_id} does not exist or is not yours",
                        "申請が見つからないか、あなたの会社の申請ではありません")

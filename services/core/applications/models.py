@@ -90,6 +90,10 @@ class ApplicationStatus(SQLModel, table=True):
     workflow_id: str | None = None
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # TOKKU_INTAKE_MODE=api_transaction: the input the workflow is started with (its recorded submission), and
+    # whether that start is still to be confirmed (the worker's sweep starts what the API did not).
+    start_input: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    start_pending: bool = Field(default=False, index=True)
 
 
 class Event(SQLModel, table=True):

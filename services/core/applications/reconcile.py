@@ -63,9 +63,12 @@ from services.core.applications.projection import (
     project_deadlines,
     status_fields,
 )
+from services.core.applications.recorded_intake import confirm_started_now, start_recorded
 from services.core.council.models import ConsultationDecision
 from services.core.council.service import sync_council_decisions
 from services.core.follow_up.models import Deadline
+from services.core.platform.db import in_blocking_session
+from services.core.platform.settings import Settings
 from workflows.contracts import (
     RECORD_TRANSITION_ACTIVITY,
     RECORD_TRANSITION_LOCAL_ACTIVITY,
@@ -74,11 +77,14 @@ from workflows.contracts import (
     TransitionRecord,
     application_workflow_id,
 )
+from workflows.transitions import recorded_submission
 
 WORKFLOW_TYPE = "ApplicationWorkflow"
 LOCAL_ACTIVITY_MARKER = "core_local_activity"  # the marker Temporal's SDK core records for a local activity
 ATTEMPTS = 5  # re-plan when the service writes to the application while we repair it
 CONCURRENCY = 8
+# Where a workflow started by reconcile runs: the worker's queue (`tokku reconcile` passes its settings').
+DEFAULT_TASK_QUEUE = Settings.model_fields["task_queue"].default
 IN_FLIGHT_WAIT_SECONDS = 1.0  # a workflow task in flight: its transition may be written and not yet in history
 # The projection of a workflow that has recorded no transition yet: the draft row the API wrote.
 UNSUBMITTED_STATUS = {"status": Status.draft.value, "current_step": None, "step_due_at": None,
@@ -126,6 +132,10 @@ async def read_workflow_records(client: Client, workflow_id: str) -> WorkflowRec
                 previous_run = attributes.continued_execution_run_id or None
                 start, = await client.data_converter.decode(attributes.input.payloads, [StartInput])
                 found.covered_from = (start.carried.seq if start.carried else 0) + 1
+                if start.carried is None and start.submitted is not None:
+                    # The API recorded the submission and started the workflow from it (api_transaction mode):
+                    # its record is in the start input, not in an activity.
+                    found.records.setdefault(1, recorded_submission(start)[1])
             elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
                 attributes = event.activity_task_scheduled_event_attributes
                 if attributes.activity_type.name == RECORD_TRANSITION_ACTIVITY:
@@ -197,6 +207,13 @@ def event_matches(row: Event, record: TransitionRecord) -> bool:
                for name in ("kind", "step", "outcome", "status_after", "actor_user_id", "occurred_at"))
 
 
+def recorded_submission_only(model: ReadModel) -> bool:
+    """A submission the API recorded (api_transaction mode) and nothing after it: its workflow can be started
+    from the start input kept with it."""
+    return (model.status is not None and model.status.start_input is not None and model.status.last_seq <= 1
+            and set(model.events) <= {1})
+
+
 def unsubmitted_draft(model: ReadModel) -> bool:
     """A draft with nothing recorded: the API set its workflow id when the submission began."""
     return (model.status is not None and model.status.status == Status.draft.value and model.status.last_seq == 0
@@ -221,10 +238,11 @@ class ApplicationRepair:
     latest: TransitionRecord | None = None
     latest_deadlines: TransitionRecord | None = None
     forget_workflow: bool = False  # a draft whose workflow Temporal never started: its workflow id cleared
+    start_recorded: bool = False  # a recorded submission whose workflow Temporal never started: started now
 
     @property
     def changed(self) -> bool:
-        return bool(self.forget_workflow or self.mark_submitted or self.added or self.replaced or self.removed
+        return bool(self.forget_workflow or self.start_recorded or self.mark_submitted or self.added or self.replaced or self.removed
                     or self.decisions_added or self.decisions_removed or self.status_changes or self.deadline_changes)
 
     def describe(self) -> list[str]:
@@ -233,6 +251,9 @@ class ApplicationRepair:
         if self.forget_workflow:
             lines.append(f"{name}: a draft whose submission never reached Temporal (no workflow {self.workflow_id}): "
                          "its workflow id cleared; the company can submit it again")
+        if self.start_recorded:
+            lines.append(f"{name}: a submission recorded by the API whose workflow {self.workflow_id} Temporal does "
+                         "not have: its workflow started from the recorded submission")
         if self.mark_submitted is not None:
             lines.append(f"{name}: was a draft here but its workflow {self.workflow_id} exists: marked submitted "
                          f"(content version {self.mark_submitted.content_version})")
@@ -466,7 +487,9 @@ async def _workflow_ids(client: Client) -> set[str]:
 
 
 async def reconcile_application(sessions: async_sessionmaker[AsyncSession], client: Client, application_id: int,
-                                workflow_id: str, *, dry_run: bool = False) -> ApplicationRepair:
+                                workflow_id: str, *, dry_run: bool = False,
+                                task_queue: str = DEFAULT_TASK_QUEUE) -> ApplicationRepair:
+    started = False  # this call started the workflow of a recorded submission (then planned against it)
     for _ in range(ATTEMPTS):
         async with sessions() as session:
             model = await load_read_model(session, application_id)  # before the history: see the docstring
@@ -488,6 +511,20 @@ async def reconcile_application(sessions: async_sessionmaker[AsyncSession], clie
                         .values(workflow_id=None).execution_options(synchronize_session=False))
                     await session.commit()
             return repair
+        if workflow is None and recorded_submission_only(model):
+            # Its workflow was being started when Temporal's copy was taken (or the start never happened and
+            # the sweep has not run): start it from the recorded submission, after a moment's check as above.
+            await asyncio.sleep(IN_FLIGHT_WAIT_SECONDS)
+            if await read_workflow_records(client, workflow_id) is not None:
+                continue
+            repair = ApplicationRepair(application_id=application_id, workflow_id=workflow_id, start_recorded=True)
+            if not dry_run:
+                start = StartInput.model_validate(model.status.start_input)
+                await start_recorded(client, task_queue, start)
+                await in_blocking_session(sessions, lambda session: confirm_started_now(session, application_id))
+                started = True
+                continue  # plan again against the started workflow (its record #1 comes from the start input)
+            return repair
         if workflow is None:
             repair = ApplicationRepair(application_id=application_id, workflow_id=workflow_id)
             repair.attention.append(f"Temporal has no workflow {workflow_id}: its process state is lost (restore "
@@ -499,6 +536,7 @@ async def reconcile_application(sessions: async_sessionmaker[AsyncSession], clie
             # the history has it: a row "ahead" while a task is in flight may be that one. Plan again after it.
             await asyncio.sleep(IN_FLIGHT_WAIT_SECONDS)
             continue
+        repair.start_recorded = started
         if dry_run or not repair.changed:
             return repair
         async with sessions() as session:
@@ -506,6 +544,7 @@ async def reconcile_application(sessions: async_sessionmaker[AsyncSession], clie
             if locked.fingerprint() != model.fingerprint():
                 continue  # the service wrote meanwhile: plan again
             repair = plan_repair(application_id, locked, workflow)
+            repair.start_recorded = started
             try:
                 await apply_repair(session, locked, repair)
                 await session.commit()
@@ -520,7 +559,7 @@ async def reconcile_application(sessions: async_sessionmaker[AsyncSession], clie
 
 
 async def reconcile(sessions: async_sessionmaker[AsyncSession], client: Client, *, dry_run: bool = False,
-                    only: Collection[int] | None = None) -> ReconcileReport:
+                    only: Collection[int] | None = None, task_queue: str = DEFAULT_TASK_QUEUE) -> ReconcileReport:
     """Check every application that has (or should have) a workflow — or `only` those — and repair its read
     model unless dry_run."""
     report = ReconcileReport()
@@ -547,7 +586,8 @@ async def reconcile(sessions: async_sessionmaker[AsyncSession], client: Client, 
 
     async def one(application_id: int, workflow_id: str) -> ApplicationRepair:
         async with gate:
-            return await reconcile_application(sessions, client, application_id, workflow_id, dry_run=dry_run)
+            return await reconcile_application(sessions, client, application_id, workflow_id, dry_run=dry_run,
+                                               task_queue=task_queue)
 
     report.repairs = list(await asyncio.gather(*(one(*target) for target in targets)))
     report.checked = len(targets)

@@ -8,6 +8,7 @@ are Temporal Updates; reads come from SQL (the projection the workflow's activit
 from __future__ import annotations
 
 import base64
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -40,6 +41,7 @@ from services.core.applications.models import (
     EquipmentItem,
     Event,
 )
+from services.core.applications.recorded_intake import confirm_started_now, record_submission_now, start_recorded
 from services.core.applications.schemas import (
     ApplicationContent,
     ApplicationPage,
@@ -68,11 +70,14 @@ from workflows.contracts import (
     Role,
     StartInput,
     Status,
+    SubmissionRecorded,
     SubmitInput,
     WithdrawInput,
     application_workflow_id,
 )
 from workflows.designation import ApplicationWorkflow
+
+log = logging.getLogger("tokku.applications")
 
 EDITABLE_STATUSES = (Status.draft, Status.revision_requested)
 MAX_PAGE = 200
@@ -177,12 +182,13 @@ class ApplicationService:
             raise Invalid("the application is incomplete: fill in the fields listed to submit",
                           "未入力の必須項目があります。一覧の項目を入力してから提出してください", errors=missing)
 
-        def store(session: Session) -> tuple[Application | None, Application | None]:
-            """(the new application, or the one a first attempt with this key created) — one transaction: the
-            application, its items, its status, the submitted version and the workflow's id."""
+        def store(session: Session) -> tuple[Application | None, Application | None, StartInput | None]:
+            """(the new application, or the one a first attempt with this key created, and the recorded
+            submission's start input) — one transaction: the application, its items, its status, the submitted
+            version and the workflow's id (and in api_transaction mode the submission itself)."""
             existing = _by_idempotency_key_now(session, user, idempotency_key) if idempotency_key else None
             if existing is not None:
-                return None, existing
+                return None, existing, None
             application = Application(organization_id=user.organization_id, created_by=user.id,
                                       idempotency_key=idempotency_key)
             self.apply_content(application, content)
@@ -190,26 +196,32 @@ class ApplicationService:
             try:
                 session.flush()
                 _replace_items_now(session, application.id, content)
-                session.add(ApplicationStatus(application_id=application.id, status=Status.draft,
-                                              government=application.government,
-                                              organization_id=application.organization_id,
-                                              workflow_id=application_workflow_id(application.id)))
+                status = ApplicationStatus(application_id=application.id, status=Status.draft,
+                                           government=application.government,
+                                           organization_id=application.organization_id,
+                                           workflow_id=application_workflow_id(application.id))
+                session.add(status)
                 _snapshot_now(session, application, user)
+                start = self._recorded_start(user, application)
+                if start is not None:  # TOKKU_INTAKE_MODE=api_transaction: the submission is recorded here
+                    record_submission_now(session, status, start)
                 session.commit()
             except IntegrityError:  # the same key raced in from a parallel retry
                 session.rollback()
                 existing = _by_idempotency_key_now(session, user, idempotency_key or "")
                 if existing is None:
                     raise
-                return None, existing
-            return application, None
+                return None, existing, None
+            return application, None, start
 
         # In one thread, not one event-loop hop per statement (docs/performance.md).
-        application, existing = await in_blocking_session(self.sessions, store)
+        application, existing, start = await in_blocking_session(self.sessions, store)
         if existing is not None:  # a retry: the first attempt's application, submitted if it is not yet
             if only_new:
                 return None, False
             return await self.submit(user, existing.id), False
+        if start is not None:
+            return await self._start_recorded(user, start), True
         await self._start_workflow(user, application)
         return await self.get(user, application.id), True
 
@@ -247,11 +259,16 @@ class ApplicationService:
     # --- process commands (Temporal Updates) -----------------------------------------------------------
 
     async def submit(self, user: User, application_id: int) -> ApplicationPublic:
-        async with self.sessions() as session:
-            application, status = await access.own_application(session, user, application_id)
+        def store(session: Session) -> tuple[ApplicationPublic | None, Application, StartInput | None]:
+            """(the answer when there is nothing to do, the application, the recorded submission's start input):
+            the checks, the snapshot and the workflow's id (in api_transaction mode the submission itself) in
+            one transaction, in one thread (docs/performance.md)."""
+            application, status = access.own_application_now(session, user, application_id)
             if status.status != Status.draft:
+                if status.start_pending and status.start_input:  # recorded, its workflow not yet started
+                    return None, application, StartInput.model_validate(status.start_input)
                 if status.workflow_id:  # already submitted: answer with where it is now (idempotent)
-                    return await self._public(session, application)
+                    return _public_now(session, application), application, None
                 raise Conflict(f"the application is {status.status} and cannot be submitted",
                                "この申請は提出できません")
             content = self._stored_content(application)
@@ -261,22 +278,58 @@ class ApplicationService:
                               "未入力の必須項目があります。一覧の項目を入力してから提出してください", errors=missing)
             self._require_measure_dates(content)  # the deadline in force may have changed since the last save
             status.government = application.government
-            await self._snapshot(session, application, user)
+            _snapshot_now(session, application, user)
             status.workflow_id = application_workflow_id(application.id)
             session.add(status)
-            await session.commit()
+            start = self._recorded_start(user, application)
+            if start is not None:  # TOKKU_INTAKE_MODE=api_transaction: the submission is recorded here
+                record_submission_now(session, status, start)
+            session.commit()
+            return None, application, start
+
+        answer, application, start = await in_blocking_session(self.sessions, store)
+        if answer is not None:
+            return answer
+        if start is not None:
+            return await self._start_recorded(user, start)
         await self._start_workflow(user, application)
         return await self.get(user, application_id)
+
+    def _start_input(self, application: Application, submitted: SubmissionRecorded | None = None) -> StartInput:
+        return StartInput(application_id=application.id, organization_id=application.organization_id,
+                          government=Government(application.government),
+                          step_target_days=self.settings.step_target_days,
+                          revision_deadline_days=self.settings.revision_deadline_days,
+                          follow_up=self.settings.follow_up_settings(),
+                          projection=self.settings.projection_mode, submitted=submitted)
+
+    def _recorded_start(self, user: User, application: Application) -> StartInput | None:
+        """The start input carrying this submission, when the API records submissions (api_transaction)."""
+        if self.settings.intake_mode != "api_transaction":
+            return None
+        return self._start_input(application, SubmissionRecorded(
+            actor=actor_for(user), content_version=application.content_version, occurred_at=utcnow()))
+
+    async def _start_recorded(self, user: User, start: StartInput) -> ApplicationPublic:
+        """Start the workflow of a submission just recorded, then answer with the application. Temporal out of
+        reach does not undo the submission: it is recorded, and the worker's sweep starts the workflow."""
+        try:
+            await self.temporal_call(start_recorded(self.temporal, self.settings.task_queue, start))
+        except Unavailable:
+            log.warning("application %s: submission recorded, workflow not started (Temporal unreachable); the "
+                        "worker's sweep will start it", start.application_id)
+            return await self.get(user, start.application_id)
+
+        def confirm_and_read(session: Session) -> ApplicationPublic:
+            confirm_started_now(session, start.application_id)
+            return _read_public_now(session, user, start.application_id)
+
+        return await in_blocking_session(self.sessions, confirm_and_read)
 
     async def _start_workflow(self, user: User, application: Application) -> None:
         """Start the application's workflow and submit it (update-with-start); answers once the submission is
         recorded in the read model, so the caller reads it right after."""
-        start = StartInput(application_id=application.id, organization_id=application.organization_id,
-                           government=Government(application.government),
-                           step_target_days=self.settings.step_target_days,
-                           revision_deadline_days=self.settings.revision_deadline_days,
-                           follow_up=self.settings.follow_up_settings(),
-                           projection=self.settings.projection_mode)
+        start = self._start_input(application)
         operation = WithStartWorkflowOperation(
             ApplicationWorkflow.run, start, id=application_workflow_id(application.id),
             task_queue=self.settings.task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)
@@ -417,15 +470,8 @@ class ApplicationService:
     async def get(self, user: User, application_id: int, *, check_visibility: bool = True) -> ApplicationPublic:
         # Read after every command (read-your-writes): its few queries in one thread rather than one event-loop
         # hop each (docs/performance.md).
-        def read(session: Session) -> ApplicationPublic:
-            application = session.get(Application, application_id)
-            status = session.get(ApplicationStatus, application_id)
-            if application is None or status is None or (check_visibility and not access.can_see(user, status)):
-                raise NotFound(f"application {application_id} does not exist or is not yours to see",
-                               "申請が見つからないか、閲覧する権限がありません")
-            return _public_now(session, application, with_events=True)
-
-        return await in_blocking_session(self.sessions, read)
+        return await in_blocking_session(
+            self.sessions, lambda session: _read_public_now(session, user, application_id, check_visibility))
 
     async def list(self, user: User, *, status: Status | None, limit: int, cursor: str | None,
                    measure: str | None = None, government: Government | None = None,
@@ -609,6 +655,16 @@ class ApplicationService:
     async def _public(self, session: AsyncSession, application: Application,
                       with_events: bool = False) -> ApplicationPublic:
         return await session.run_sync(_public_now, application, with_events)
+
+
+def _read_public_now(session: Session, user: User, application_id: int,
+                     check_visibility: bool = True) -> ApplicationPublic:
+    application = session.get(Application, application_id)
+    status = session.get(ApplicationStatus, application_id)
+    if application is None or status is None or (check_visibility and not access.can_see(user, status)):
+        raise NotFound(f"application {application_id} does not exist or is not yours to see",
+                       "申請が見つからないか、閲覧する権限がありません")
+    return _public_now(session, application, with_events=True)
 
 
 def _by_idempotency_key_now(session: Session, user: User, key: str) -> Application | None:
