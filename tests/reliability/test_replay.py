@@ -55,8 +55,10 @@ def test_every_scenario_is_recorded_for_each_version():
     # v0.1.0 recorded before the workflow kept one state object; v0.2.0 after (records without unchanged deadlines);
     # v0.3.0 after a national-review return went back through the council (workflow.patched); v0.4.0 with the
     # transitions recorded by a local activity (StartInput.projection "local_activity", workflow.patched); v0.5.0
-    # with queries as conversations and missed deadlines mailed to the company (two more patches).
-    assert {"v0.1.0", "v0.2.0", "v0.3.0", "v0.4.0", "v0.5.0"} <= set(versions), f"missing recorded versions: {versions}"
+    # with queries as conversations and missed deadlines mailed to the company (two more patches); v0.6.0 started
+    # with the submission recorded by the API (StartInput.submitted, TOKKU_INTAKE_MODE=api_transaction).
+    assert {"v0.1.0", "v0.2.0", "v0.3.0", "v0.4.0", "v0.5.0", "v0.6.0"} <= set(versions), \
+        f"missing recorded versions: {versions}"
     for version in versions:
         names = {path.stem.split(".")[0] for path in FILES if path.parent.name == version}
         expected = {name for name in SCENARIOS if _version_key(SCENARIO_SINCE.get(name, "v0.1.0"))
@@ -90,7 +92,10 @@ def test_recorded_inputs_decode_into_todays_contracts(path: Path):
     assert (carried.run_number if carried else 1) == run_number
     if run_number > 1:
         assert carried.seq > 0 and carried.deadlines and carried.status == "follow_up"
-    seq = carried.seq if carried else 0
+    # A run started from a recorded submission (v0.6.0 on) begins after event #1, which the API wrote.
+    seq = carried.seq if carried else (1 if start.submitted else 0)
+    if _version_key(path.parent.name) >= (0, 6, 0) and run_number == 1:
+        assert start.submitted is not None and start.submitted.actor.role == "applicant"
     for event in events:
         scheduled = event.activity_task_scheduled_event_attributes
         if event.HasField("activity_task_scheduled_event_attributes") and \
