@@ -88,10 +88,12 @@ class Stack:
         self.client = await connect(self.settings)
         env = self._environment()
         self._spawn("worker", [sys.executable, "-m", "services.workers.main"], env)
-        self._spawn("api", [sys.executable, "-m", "services.cli", "api"], {**env, "TOKKU_PROJECTION_MODE": "activity"})
+        before = {"TOKKU_INTAKE_MODE": "update_with_start"}  # the intake of the designs before the recorded one
+        self._spawn("api", [sys.executable, "-m", "services.cli", "api"],
+                    {**env, **before, "TOKKU_PROJECTION_MODE": "activity"})
         local_port = free_port()
         self._spawn("api_local", [sys.executable, "-m", "services.cli", "api"],
-                    {**env, "TOKKU_PROJECTION_MODE": "local_activity", "TOKKU_API_PORT": str(local_port),
+                    {**env, **before, "TOKKU_PROJECTION_MODE": "local_activity", "TOKKU_API_PORT": str(local_port),
                      "TOKKU_PUBLIC_BASE_URL": f"http://127.0.0.1:{local_port}"})
         recorded_port = free_port()
         self._spawn("api_recorded", [sys.executable, "-m", "services.cli", "api"],

@@ -179,3 +179,22 @@ async def test_reconcile_starts_a_recorded_submission_temporal_does_not_have(set
     # Run again: the workflow's record #1 (from its start input) agrees with the row; nothing to do.
     assert not (await reconcile(sessions, temporal_client, only=[answer.id],
                                 task_queue=settings.task_queue)).repairs[0].changed
+
+
+async def test_the_design_before_still_submits_through_the_workflow(settings, sessions, temporal_client, worker,
+                                                                     demo_users):
+    """TOKKU_INTAKE_MODE=update_with_start: no recorded start; the workflow records the submission itself."""
+    service = ApplicationService(sessions, temporal_client, settings.model_copy(
+        update={"intake_mode": "update_with_start", "projection_mode": "local_activity"}))
+    answer, _ = await service.create_and_submit(demo_users["applicant1"],
+                                                ApplicationContent.model_validate(application_body()),
+                                                f"before-{uuid.uuid4().hex[:8]}")
+    assert [(e.seq, e.kind) for e in answer.events] == [(1, "submitted")]
+    status, _ = await rows(sessions, answer.id)
+    assert status.start_input is None and not status.start_pending
+    history = [event async for event in temporal_client.get_workflow_handle(
+        application_workflow_id(answer.id)).fetch_history_events()]
+    assert [e for e in history if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+            and e.marker_recorded_event_attributes.marker_name == "core_local_activity"], \
+        "the workflow wrote the submission with its local activity"
+

@@ -18,13 +18,14 @@ import uvicorn
 
 from services.api.app import create_app
 from services.api.pages.i18n import ASSET_CLASS_LABELS
+from services.core.applications.decision_dates import today_in_japan
 from services.core.platform.settings import Settings
 from services.dev.demo_seed import DEMO_MEASURE_EXTENSION
 from services.dev.temporal_dev import free_port
 from tests.conftest import sign_in
 from tests.factories import application_body
 
-TODAY = date.today()
+TODAY = today_in_japan()  # the server refuses dates after Japan's today (ahead of UTC from 15:00)
 CONFIRMED_LAST_DATE = date(2026, 3, 31)
 PLACE = "神奈川県川崎市川崎区殿町三丁目25番23号"
 MACHINERY_CLASSES = ("machinery", "rd_instrument")

@@ -73,11 +73,11 @@ class Settings(BaseSettings):
     # workflow task that made the transition, or a regular activity (the design before issue 16). Running
     # workflows keep the mode they started with.
     projection_mode: Literal["activity", "local_activity"] = "local_activity"
-    # How a submission reaches its workflow (docs/performance.md): `update_with_start` starts the workflow and
-    # submits it with an Update whose transition the workflow records; `api_transaction` records the submission
-    # in the API's own transaction and then starts the workflow from it (a start that did not happen is made by
-    # the worker's pending-start sweep, or by `tokku reconcile`).
-    intake_mode: Literal["update_with_start", "api_transaction"] = "update_with_start"
+    # How a submission reaches its workflow (docs/performance.md): `api_transaction` records the submission in
+    # the API's own transaction and then starts the workflow from it (a start that did not happen is made by the
+    # worker's pending-start sweep, or by `tokku reconcile`); `update_with_start`, the design before, starts the
+    # workflow and submits it with an Update whose transition the workflow records.
+    intake_mode: Literal["api_transaction", "update_with_start"] = "api_transaction"
     pending_start_grace_seconds: float = Field(
         default=15.0, ge=0, description="a recorded submission whose workflow the API has not confirmed started "
                                         "after this long is started by the worker's sweep")
