@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -108,6 +109,8 @@ def unstorable(value) -> bool:
     return False
 
 
+# The escapes a NUL or a surrogate takes in JSON text (\u0000, \uD800-\uDFFF): a body without them needs no parse.
+MAYBE_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 UNSTORABLE = ("the request holds characters that cannot be stored (NUL or an unpaired surrogate)",
               "保存できない文字（NUL文字または不正なサロゲート）が含まれています")
 
@@ -191,6 +194,8 @@ class BodyGuardMiddleware:
         except UnicodeDecodeError:
             return problem(400, "bad_encoding", "the request body is not valid UTF-8",
                            "リクエスト本文がUTF-8として正しくありません")
+        if "\x00" not in text and not MAYBE_UNSTORABLE_ESCAPE.search(text):
+            return None  # JSON can carry a NUL or a surrogate only as an escape, and it has neither: nothing to parse
         try:
             parsed = json.loads(text)
         except ValueError:

@@ -81,7 +81,8 @@ async def test_the_submission_is_read_at_once_and_each_event_stored_once(setting
         assert answer.status == "intake_review"
         assert [(e.seq, e.kind) for e in answer.events] == [(1, "submitted")]
         status, events = await rows(sessions, answer.id)
-        assert (status.status, status.last_seq, status.start_pending) == ("intake_review", 1, False)
+        # Started, to be confirmed by the worker's sweep (in batches: the API does not write again).
+        assert (status.status, status.last_seq, status.start_pending) == ("intake_review", 1, True)
         assert StartInput.model_validate(status.start_input).submitted.actor.user_id == applicant.id
         handle = temporal_client.get_workflow_handle(application_workflow_id(answer.id))
         state = await handle.query(ApplicationWorkflow.state)
@@ -95,6 +96,11 @@ async def test_the_submission_is_read_at_once_and_each_event_stored_once(setting
     again = await service.submit(applicant, draft.id)  # a retry of the submission changes nothing
     assert again.status == "intake_review"
     assert (await rows(sessions, draft.id))[1] == [(1, "submitted")]
+    # The sweep confirms both starts with one visibility query and starts nothing (both workflows exist).
+    started = await sweep_pending_starts(sessions, temporal_client, settings.task_queue, grace=timedelta(0))
+    assert not {created.id, submitted.id} & set(started)
+    for answer in (created, submitted):
+        assert not (await rows(sessions, answer.id))[0].start_pending
     decided = await service.decide(demo_users["kawasaki1"], submitted.id, ACCEPT)
     assert decided.status == "council_consultation"
     _, events = await rows(sessions, submitted.id)

@@ -521,7 +521,7 @@ async def reconcile_application(sessions: async_sessionmaker[AsyncSession], clie
             if not dry_run:
                 start = StartInput.model_validate(model.status.start_input)
                 await start_recorded(client, task_queue, start)
-                await in_blocking_session(sessions, lambda session: confirm_started_now(session, application_id))
+                await in_blocking_session(sessions, lambda session: confirm_started_now(session, [application_id]))
                 started = True
                 continue  # plan again against the started workflow (its record #1 comes from the start input)
             return repair

@@ -41,7 +41,7 @@ from services.core.applications.models import (
     EquipmentItem,
     Event,
 )
-from services.core.applications.recorded_intake import confirm_started_now, record_submission_now, start_recorded
+from services.core.applications.recorded_intake import record_submission_now, start_recorded
 from services.core.applications.schemas import (
     ApplicationContent,
     ApplicationPage,
@@ -182,10 +182,11 @@ class ApplicationService:
             raise Invalid("the application is incomplete: fill in the fields listed to submit",
                           "未入力の必須項目があります。一覧の項目を入力してから提出してください", errors=missing)
 
-        def store(session: Session) -> tuple[Application | None, Application | None, StartInput | None]:
+        def store(session: Session) -> tuple[Application | None, Application | None,
+                                             tuple[StartInput, ApplicationPublic] | None]:
             """(the new application, or the one a first attempt with this key created, and the recorded
-            submission's start input) — one transaction: the application, its items, its status, the submitted
-            version and the workflow's id (and in api_transaction mode the submission itself)."""
+            submission's start input with the answer) — one transaction: the application, its items, its status,
+            the submitted version and the workflow's id (and in api_transaction mode the submission itself)."""
             existing = _by_idempotency_key_now(session, user, idempotency_key) if idempotency_key else None
             if existing is not None:
                 return None, existing, None
@@ -203,8 +204,10 @@ class ApplicationService:
                 session.add(status)
                 _snapshot_now(session, application, user)
                 start = self._recorded_start(user, application)
-                if start is not None:  # TOKKU_INTAKE_MODE=api_transaction: the submission is recorded here
-                    record_submission_now(session, status, start)
+                answer = None
+                if start is not None:  # TOKKU_INTAKE_MODE=api_transaction: the submission is recorded here,
+                    record_submission_now(session, status, start)  # and the answer read in the same transaction
+                    answer = _public_now(session, application, with_events=True)
                 session.commit()
             except IntegrityError:  # the same key raced in from a parallel retry
                 session.rollback()
@@ -212,16 +215,16 @@ class ApplicationService:
                 if existing is None:
                     raise
                 return None, existing, None
-            return application, None, start
+            return application, None, (start, answer) if start is not None else None
 
         # In one thread, not one event-loop hop per statement (docs/performance.md).
-        application, existing, start = await in_blocking_session(self.sessions, store)
+        application, existing, recorded = await in_blocking_session(self.sessions, store)
         if existing is not None:  # a retry: the first attempt's application, submitted if it is not yet
             if only_new:
                 return None, False
             return await self.submit(user, existing.id), False
-        if start is not None:
-            return await self._start_recorded(user, start), True
+        if recorded is not None:
+            return await self._start_recorded(*recorded), True
         await self._start_workflow(user, application)
         return await self.get(user, application.id), True
 
@@ -260,13 +263,14 @@ class ApplicationService:
 
     async def submit(self, user: User, application_id: int) -> ApplicationPublic:
         def store(session: Session) -> tuple[ApplicationPublic | None, Application, StartInput | None]:
-            """(the answer when there is nothing to do, the application, the recorded submission's start input):
-            the checks, the snapshot and the workflow's id (in api_transaction mode the submission itself) in
-            one transaction, in one thread (docs/performance.md)."""
+            """(the answer, the application, the recorded submission's start input): the checks, the snapshot
+            and the workflow's id (in api_transaction mode the submission itself, and the answer) in one
+            transaction, in one thread (docs/performance.md). No start input with an answer: nothing to do."""
             application, status = access.own_application_now(session, user, application_id)
             if status.status != Status.draft:
-                if status.start_pending and status.start_input:  # recorded, its workflow not yet started
-                    return None, application, StartInput.model_validate(status.start_input)
+                if status.start_pending and status.start_input:  # recorded, its start not yet confirmed
+                    return (_public_now(session, application, with_events=True), application,
+                            StartInput.model_validate(status.start_input))
                 if status.workflow_id:  # already submitted: answer with where it is now (idempotent)
                     return _public_now(session, application), application, None
                 raise Conflict(f"the application is {status.status} and cannot be submitted",
@@ -282,16 +286,18 @@ class ApplicationService:
             status.workflow_id = application_workflow_id(application.id)
             session.add(status)
             start = self._recorded_start(user, application)
+            answer = None
             if start is not None:  # TOKKU_INTAKE_MODE=api_transaction: the submission is recorded here
                 record_submission_now(session, status, start)
+                answer = _public_now(session, application, with_events=True)
             session.commit()
-            return None, application, start
+            return answer, application, start
 
         answer, application, start = await in_blocking_session(self.sessions, store)
+        if start is not None:
+            return await self._start_recorded(start, answer)
         if answer is not None:
             return answer
-        if start is not None:
-            return await self._start_recorded(user, start)
         await self._start_workflow(user, application)
         return await self.get(user, application_id)
 
@@ -310,21 +316,16 @@ class ApplicationService:
         return self._start_input(application, SubmissionRecorded(
             actor=actor_for(user), content_version=application.content_version, occurred_at=utcnow()))
 
-    async def _start_recorded(self, user: User, start: StartInput) -> ApplicationPublic:
-        """Start the workflow of a submission just recorded, then answer with the application. Temporal out of
-        reach does not undo the submission: it is recorded, and the worker's sweep starts the workflow."""
+    async def _start_recorded(self, start: StartInput, answer: ApplicationPublic) -> ApplicationPublic:
+        """Start the workflow of a submission just recorded, and answer with the application as recorded. The
+        start is confirmed by the worker's sweep, in batches (it starts what was not). Temporal out of reach does
+        not undo the submission: it is recorded, and the sweep starts the workflow once Temporal is back."""
         try:
             await self.temporal_call(start_recorded(self.temporal, self.settings.task_queue, start))
         except Unavailable:
             log.warning("application %s: submission recorded, workflow not started (Temporal unreachable); the "
                         "worker's sweep will start it", start.application_id)
-            return await self.get(user, start.application_id)
-
-        def confirm_and_read(session: Session) -> ApplicationPublic:
-            confirm_started_now(session, start.application_id)
-            return _read_public_now(session, user, start.application_id)
-
-        return await in_blocking_session(self.sessions, confirm_and_read)
+        return answer
 
     async def _start_workflow(self, user: User, application: Application) -> None:
         """Start the application's workflow and submit it (update-with-start); answers once the submission is
