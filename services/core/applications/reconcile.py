@@ -494,37 +494,32 @@ async def reconcile_application(sessions: async_sessionmaker[AsyncSession], clie
         async with sessions() as session:
             model = await load_read_model(session, application_id)  # before the history: see the docstring
         workflow = await read_workflow_records(client, workflow_id)
-        if workflow is None and unsubmitted_draft(model):
-            # Its submission was being started when the database was copied (or the start failed). Check once
-            # more after a moment, so a start landing right now is not mistaken for a lost one.
+        if workflow is None and (unsubmitted_draft(model) or recorded_submission_only(model)):
+            # Its submission was being started when the copies were taken (or the start failed). Check once more
+            # after a moment, so a start landing right now is not mistaken for a lost one.
             await asyncio.sleep(IN_FLIGHT_WAIT_SECONDS)
             if await read_workflow_records(client, workflow_id) is not None:
                 continue
-            repair = ApplicationRepair(application_id=application_id, workflow_id=workflow_id, forget_workflow=True)
-            if not dry_run:
-                async with sessions() as session:
-                    await session.execute(
-                        update(ApplicationStatus)
-                        .where(ApplicationStatus.application_id == application_id,
-                               ApplicationStatus.workflow_id == workflow_id,
-                               ApplicationStatus.status == Status.draft.value, ApplicationStatus.last_seq == 0)
-                        .values(workflow_id=None).execution_options(synchronize_session=False))
-                    await session.commit()
-            return repair
-        if workflow is None and recorded_submission_only(model):
-            # Its workflow was being started when Temporal's copy was taken (or the start never happened and
-            # the sweep has not run): start it from the recorded submission, after a moment's check as above.
-            await asyncio.sleep(IN_FLIGHT_WAIT_SECONDS)
-            if await read_workflow_records(client, workflow_id) is not None:
-                continue
-            repair = ApplicationRepair(application_id=application_id, workflow_id=workflow_id, start_recorded=True)
-            if not dry_run:
-                start = StartInput.model_validate(model.status.start_input)
-                await start_recorded(client, task_queue, start)
-                await in_blocking_session(sessions, lambda session: confirm_started_now(session, [application_id]))
-                started = True
-                continue  # plan again against the started workflow (its record #1 comes from the start input)
-            return repair
+            if unsubmitted_draft(model):  # a draft again: its workflow id cleared
+                repair = ApplicationRepair(application_id=application_id, workflow_id=workflow_id,
+                                           forget_workflow=True)
+                if not dry_run:
+                    async with sessions() as session:
+                        await session.execute(
+                            update(ApplicationStatus)
+                            .where(ApplicationStatus.application_id == application_id,
+                                   ApplicationStatus.workflow_id == workflow_id,
+                                   ApplicationStatus.status == Status.draft.value, ApplicationStatus.last_seq == 0)
+                            .values(workflow_id=None).execution_options(synchronize_session=False))
+                        await session.commit()
+                return repair
+            # A submission the API recorded: its workflow is started from the recorded submission.
+            if dry_run:
+                return ApplicationRepair(application_id=application_id, workflow_id=workflow_id, start_recorded=True)
+            await start_recorded(client, task_queue, StartInput.model_validate(model.status.start_input))
+            await in_blocking_session(sessions, lambda session: confirm_started_now(session, [application_id]))
+            started = True
+            continue  # plan again against the started workflow (its record #1 comes from the start input)
         if workflow is None:
             repair = ApplicationRepair(application_id=application_id, workflow_id=workflow_id)
             repair.attention.append(f"Temporal has no workflow {workflow_id}: its process state is lost (restore "
