@@ -76,7 +76,7 @@ async def _run_dev_owning(settings: Settings, var_dir: Path, owner: VarDirOwner)
     )
     from services.dev.mail_sink import start_mail_sink
     from services.dev.temporal_dev import DevServer
-    from services.workers.main import build_worker
+    from services.workers.main import build_worker, sweep_pending_starts_until
 
     settings, measure_note = with_demo_extension(settings)
     print(f"tax measure last date: {measure_note}", flush=True)
@@ -112,6 +112,8 @@ async def _run_dev_owning(settings: Settings, var_dir: Path, owner: VarDirOwner)
         await create_demo_accounts(sessions)
         client = await connect(settings)
         async with build_worker(client, engine, settings):
+            # Submissions recorded while a start did not happen (a crash between the two) are started here.
+            sweeping = asyncio.create_task(sweep_pending_starts_until(sessions, client, settings, stop))
             api = uvicorn.Server(uvicorn.Config(create_app(settings), host=settings.api_host, port=settings.api_port,
                                                 log_level="warning", timeout_keep_alive=KEEP_ALIVE_SECONDS))
             api.install_signal_handlers = lambda: None  # our handlers above stop everything in order
@@ -142,6 +144,7 @@ async def _run_dev_owning(settings: Settings, var_dir: Path, owner: VarDirOwner)
             print("stopping …", flush=True)
             api.should_exit = True
             await api_task
+            await sweeping
     finally:
         if engine is not None:
             await engine.dispose()
