@@ -105,12 +105,10 @@ async def sweep_pending_starts(sessions: async_sessionmaker[AsyncSession], clien
                 log.warning("application %s: started its workflow from the recorded submission (the API had not)",
                             application_id)
             confirmed.append(application_id)
-        except RPCError as error:
-            if error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+        except Exception as error:  # noqa: BLE001 - one application's failure must not hold up the others
+            if isinstance(error, RPCError) and error.status in (RPCStatusCode.UNAVAILABLE,
+                                                                RPCStatusCode.DEADLINE_EXCEEDED):
                 raise  # Temporal is away: the whole sweep waits for the next one (logged once by the caller)
-            log.exception("application %s: could not start its workflow from the recorded submission; trying "
-                          "again at the next sweep", application_id)
-        except Exception:  # noqa: BLE001 - one application's failure must not hold up the others; tried again next sweep
             log.exception("application %s: could not start its workflow from the recorded submission; trying "
                           "again at the next sweep", application_id)
     if confirmed:
